@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the vpnops.tunnels collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Gather one device: transport -> parse -> model. No Ansible here, so it runs anywhere.
+
+The vpn_facts action plugin calls gather_device() once per host; a fleet mode can call it
+from a thread pool, since nothing below keeps state between calls.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.vpnops.tunnels.plugins.module_utils import model, parsers, platforms
+from ansible_collections.vpnops.tunnels.plugins.module_utils.transport import Session
+
+SUBSETS = ("all",) + model.TUNNEL_TYPES
+
+# Option defaults, equal to the daemons' own defaults where they have one.
+DEFAULT_OPTIONS = {
+    "gather_subset": ["all"],
+    "timeout": 30,
+    "include_raw": False,
+    "swanctl_path": "/usr/sbin/swanctl",
+    "vici_socket": None,
+    "openvpn_management": None,
+    "openvpn_status_file": None,
+    "openvpn_clients": [],
+}
+
+
+def wanted_types(platform, gather_subset):
+    subset = set(gather_subset or ["all"])
+    offered = platforms.tunnel_types(platform)
+    if "all" in subset:
+        return list(offered)
+    return [tunnel_type for tunnel_type in offered if tunnel_type in subset]
+
+
+def gather_device(spec, platform, options, hostname=None):
+    """Run the platform's commands over one SSH session and parse them.
+
+    Returns (device model, [(command, raw text), ...]); raises VpnError subclasses.
+    """
+    options = dict(DEFAULT_OPTIONS, **{k: v for k, v in options.items() if v is not None})
+    if not wanted_types(platform, options["gather_subset"]):
+        return model.new_device(platform, hostname=hostname), []
+    commands = parsers.parser_for(platform).gather_commands(options)
+    with Session(spec) as session:
+        outputs = [(command, session.run(command)) for command in commands]
+    device = parsers.parse_outputs(platform, outputs, hostname=hostname)
+    add_expected_openvpn_clients(device, options["openvpn_clients"])
+    return device, outputs
+
+
+def add_expected_openvpn_clients(device, expected):
+    """A server only lists connected clients; expected ones that are absent are DOWN."""
+    if not expected:
+        return
+    for tunnel in device["tunnels"]:
+        detail = tunnel.get("openvpn") or {}
+        if detail.get("role") != "server":
+            continue
+        present = {client["common_name"] for client in detail["clients"]}
+        for name in expected:
+            if name not in present:
+                detail["clients"].append(model.new_openvpn_client(name, state="DOWN"))
+        missing = [name for name in expected if name not in present]
+        if missing:
+            tunnel["status_message"] = "%s; expected clients not connected: %s" % (
+                tunnel["status_message"], ", ".join(missing))

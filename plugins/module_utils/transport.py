@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the vpnops.tunnels collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""SSH sessions to devices with netmiko: connect, optionally become root, run commands.
+
+Holds no module-level state: every Session owns its connection, so many sessions can run
+side by side in threads (the fleet gathering mode relies on that). Secrets never enter an
+error message.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnTransportError
+
+try:
+    import netmiko
+    from netmiko.exceptions import (
+        NetmikoAuthenticationException,
+        NetmikoTimeoutException,
+        ReadTimeout,
+    )
+except ImportError as import_error:  # ansible-doc and sanity tests must work without it
+    netmiko = None
+    NETMIKO_IMPORT_ERROR = import_error
+    NetmikoAuthenticationException = NetmikoTimeoutException = ReadTimeout = ()
+else:
+    NETMIKO_IMPORT_ERROR = None
+
+
+def connection_spec(host, device_type, port=22, username=None, password=None,
+                    private_key_file=None, become=False, become_password=None, timeout=30):
+    """The plain dict a Session needs; built from inventory variables by the action plugin."""
+    return {
+        "host": host,
+        "port": int(port or 22),
+        "username": username,
+        "password": password,
+        "private_key_file": private_key_file,
+        "device_type": device_type,
+        "become": bool(become),
+        "become_password": become_password,
+        "timeout": int(timeout),
+    }
+
+
+def describe(spec):
+    """user@host:port for messages; never includes a secret."""
+    user = "%s@" % spec["username"] if spec.get("username") else ""
+    return "%s%s:%s" % (user, spec["host"], spec["port"])
+
+
+class Session:
+    """One SSH session: `with Session(spec) as session: text = session.run(command)`."""
+
+    def __init__(self, spec):
+        if netmiko is None:
+            raise VpnTransportError(
+                "the Python library netmiko is required on the controller (pip install netmiko):"
+                " %s" % NETMIKO_IMPORT_ERROR)
+        self.spec = spec
+        self.connection = None
+
+    def __enter__(self):
+        spec = self.spec
+        params = {
+            "device_type": spec["device_type"],
+            "host": spec["host"],
+            "port": spec["port"],
+            "username": spec["username"],
+            "password": spec["password"] or "",
+            "conn_timeout": spec["timeout"],
+            "auth_timeout": spec["timeout"],
+            "banner_timeout": spec["timeout"],
+            "read_timeout_override": None,
+            "fast_cli": True,
+            "secret": spec["become_password"] or "",
+        }
+        if spec["private_key_file"]:
+            params.update(key_file=spec["private_key_file"], use_keys=True)
+        else:
+            params.update(use_keys=False, allow_agent=False)
+        try:
+            self.connection = netmiko.ConnectHandler(**params)
+            if spec["become"]:
+                self.connection.enable()
+        except NetmikoAuthenticationException:
+            raise VpnTransportError("authentication failed for %s" % describe(spec)) from None
+        except NetmikoTimeoutException:
+            raise VpnTransportError("cannot reach %s: connection timed out" % describe(spec)) from None
+        except ValueError as error:
+            self._close()
+            if "elevate privileges" in str(error):
+                raise VpnTransportError("become (sudo) failed on %s: wrong become password or no"
+                                        " sudo rights" % describe(spec)) from None
+            raise VpnTransportError("cannot open a session on %s: %s" % (describe(spec), error)) from None
+        except (OSError, EOFError) as error:
+            raise VpnTransportError("cannot reach %s: %s" % (describe(spec), error)) from None
+        return self
+
+    def run(self, command):
+        try:
+            return self.connection.send_command(command, read_timeout=self.spec["timeout"],
+                                                strip_prompt=True, strip_command=True)
+        except ReadTimeout:
+            raise VpnTransportError("%s did not finish %r within %ss" % (
+                describe(self.spec), command, self.spec["timeout"])) from None
+        except (OSError, EOFError) as error:
+            raise VpnTransportError("session to %s broke while running %r: %s" % (
+                describe(self.spec), command, error)) from None
+
+    def __exit__(self, *exc_info):
+        self._close()
+
+    def _close(self):
+        if self.connection is not None:
+            try:
+                self.connection.disconnect()
+            except Exception:  # a session that already broke has nothing left to close
+                pass
+            self.connection = None
