@@ -20,7 +20,7 @@ description:
   - Text the parser does not understand fails the task with an error naming the platform and
     the command.
 author:
-  - vpnops maintainers
+  - vpnops maintainers (@vpnops)
 options:
   _input:
     description: Command output text, a dict of command to text, or a list of dicts with C(command) and C(output).

@@ -29,7 +29,7 @@ description:
   - A device that cannot be reached or refuses the login marks the host unreachable; output
     that cannot be parsed fails the host. Other hosts go on either way.
 author:
-  - vpnops maintainers
+  - vpnops maintainers (@vpnops)
 requirements:
   - netmiko (Python library on the controller)
 extends_documentation_fragment:

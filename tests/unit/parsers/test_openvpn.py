@@ -154,16 +154,16 @@ def test_status_v1_jc_sample():
     assert ovpn["updated_at"] == "2015-06-18T08:12:15Z"  # zone-less v1 date read as UTC
     clients = ovpn["clients"]
     assert len(clients) == 6  # two foo and two baz connections are distinct, none dropped
-    baz = [c for c in clients if c["common_name"] == "baz@example.com"]
+    baz_rows = [c for c in clients if c["common_name"] == "baz@example.com"]
     # first plain IPv4 route of that CN + real address; the /16 and IPv6 /124 are iroutes
-    assert [(c["real_port"], c["virtual_address"]) for c in baz] == [
+    assert [(c["real_port"], c["virtual_address"]) for c in baz_rows] == [
         (63414, "192.168.255.118"), (None, "192.168.255.1")]
-    bar = next(c for c in clients if c["common_name"] == "bar@example.com")
-    assert bar["virtual_address"] == "192.168.255.126"  # the 'C' cached routes are ignored
+    bar_client = next(c for c in clients if c["common_name"] == "bar@example.com")
+    assert bar_client["virtual_address"] == "192.168.255.126"  # the 'C' cached routes are ignored
     tap = next(c for c in clients if c["common_name"] == "tap@example.com")
     assert tap["virtual_address"] == "22:1d:63:bf:62:38"  # TAP: only a MAC route exists
     assert tap["connected_since"] == "2017-10-19T20:14:19Z"
-    assert bar["bytes_out"] == 28981224
+    assert bar_client["bytes_out"] == 28981224
     assert all(c["username"] is None and c["state"] == "CONNECTED" for c in clients)
 
 
@@ -171,10 +171,10 @@ def test_status_v1_duplicate_row_and_mapped_ipv6_without_port():
     clients = _clients("status_v1/2.txt")
     assert len(clients) == 4  # 5 rows, bar_bar printed twice
     assert [c["common_name"] for c in clients] == ["foo_foo", "bar_bar", "UNDEF", "UNDEF"]
-    foo = clients[0]
-    assert (foo["real_address"], foo["real_port"]) == ("::ffff:1.1.1.1", None)
-    assert foo["virtual_address"] is None  # no ROUTING TABLE section in this sample
-    assert foo["connected_since"] == "2020-06-04T08:50:24Z"  # 'Thu Jun  4' (two spaces)
+    foo_client = clients[0]
+    assert (foo_client["real_address"], foo_client["real_port"]) == ("::ffff:1.1.1.1", None)
+    assert foo_client["virtual_address"] is None  # no ROUTING TABLE section in this sample
+    assert foo_client["connected_since"] == "2020-06-04T08:50:24Z"  # 'Thu Jun  4' (two spaces)
     assert clients[3]["bytes_out"] == 8830
 
 
