@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from corpus import corpus_root, require_corpus
+
 REPO = Path(__file__).resolve().parents[1]
 _SRC = REPO / ".build" / "src"
 _LINK = _SRC / "ansible_collections" / "vpnops" / "tunnels"
@@ -19,30 +21,8 @@ if not _LINK.exists():
 sys.path.insert(0, str(_SRC))
 
 
-def corpus_root():
-    """The real device outputs beside the project (never copied into it)."""
-    return Path(os.environ.get("VPNOPS_CORPUS", REPO.parent / "shared" / "fixtures" / "real-outputs"))
-
-
 @pytest.fixture(scope="session")
 def corpus():
     root = corpus_root()
-    if not root.is_dir():
-        if os.environ.get("VPNOPS_REQUIRE_CORPUS") == "1":
-            pytest.fail("real-output corpus missing at %s and VPNOPS_REQUIRE_CORPUS=1" % root)
-        pytest.skip("real-output corpus not found at %s (set VPNOPS_CORPUS)" % root)
+    require_corpus(root if root.is_dir() else None)
     return root
-
-
-def corpus_cases(platform, pattern="*"):
-    """Raw files of one platform in the corpus, for parametrize (a placeholder when absent)."""
-    folder = corpus_root() / platform
-    files = sorted(folder.glob(pattern + "/*.txt")) if folder.is_dir() else []
-    return files or [pytest.param(None, id="corpus-missing")]
-
-
-def require_corpus(path):
-    if path is None:
-        if os.environ.get("VPNOPS_REQUIRE_CORPUS") == "1":
-            pytest.fail("real-output corpus missing at %s and VPNOPS_REQUIRE_CORPUS=1" % corpus_root())
-        pytest.skip("real-output corpus not found at %s (set VPNOPS_CORPUS)" % corpus_root())

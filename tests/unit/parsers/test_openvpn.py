@@ -11,7 +11,7 @@ import json
 import jsonschema
 import pytest
 
-from conftest import corpus_cases, corpus_root, require_corpus
+from corpus import corpus_cases, corpus_root, require_corpus
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (

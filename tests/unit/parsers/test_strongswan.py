@@ -5,7 +5,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import corpus_cases, require_corpus
+from corpus import corpus_cases, require_corpus
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
     VpnConfigError,
     VpnParseError,
