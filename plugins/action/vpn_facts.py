@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from ansible import constants as C
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
@@ -103,6 +104,7 @@ class ActionModule(ActionBase):
                              or context.become_pass),
             timeout=timeout,
             device_type=platforms.device_type(platform),
+            host_key_checking=_truthy(self._var("ansible_host_key_checking", C.HOST_KEY_CHECKING)),
         )
 
     def _first_secret(self, *names):

@@ -10,6 +10,9 @@ error message.
 
 from __future__ import annotations
 
+import os
+import re
+
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnTransportError
 
 try:
@@ -22,13 +25,16 @@ try:
 except ImportError as import_error:  # ansible-doc and sanity tests must work without it
     netmiko = None
     NETMIKO_IMPORT_ERROR = import_error
-    NetmikoAuthenticationException = NetmikoTimeoutException = ReadTimeout = ()
+    NetmikoAuthenticationException = NetmikoTimeoutException = ReadTimeout = SSHException = ()
 else:
+    from paramiko.ssh_exception import SSHException
+
     NETMIKO_IMPORT_ERROR = None
 
 
 def connection_spec(host, device_type, port=22, username=None, password=None,
-                    private_key_file=None, become=False, become_password=None, timeout=30):
+                    private_key_file=None, become=False, become_password=None, timeout=30,
+                    host_key_checking=True, known_hosts_file="~/.ssh/known_hosts"):
     """The plain dict a Session needs; built from inventory variables by the action plugin."""
     return {
         "host": host,
@@ -40,6 +46,8 @@ def connection_spec(host, device_type, port=22, username=None, password=None,
         "become": bool(become),
         "become_password": become_password,
         "timeout": int(timeout),
+        "host_key_checking": bool(host_key_checking),
+        "known_hosts_file": os.path.expanduser(known_hosts_file),
     }
 
 
@@ -75,6 +83,10 @@ class Session:
             "fast_cli": True,
             "secret": spec["become_password"] or "",
         }
+        if spec["host_key_checking"]:
+            # As Ansible does by default: only hosts whose key is already known are trusted.
+            params.update(ssh_strict=True, system_host_keys=True, alt_host_keys=True,
+                          alt_key_file=spec["known_hosts_file"])
         if spec["private_key_file"]:
             params.update(key_file=spec["private_key_file"], use_keys=True)
         else:
@@ -85,8 +97,8 @@ class Session:
                 self.connection.enable()
         except NetmikoAuthenticationException:
             raise VpnTransportError("authentication failed for %s" % describe(spec)) from None
-        except NetmikoTimeoutException:
-            raise VpnTransportError("cannot reach %s: connection timed out" % describe(spec)) from None
+        except NetmikoTimeoutException as error:
+            raise VpnTransportError(_connect_failure(spec, error)) from None
         except ValueError as error:
             self._close()
             if "elevate privileges" in str(error):
@@ -95,6 +107,8 @@ class Session:
             raise VpnTransportError("cannot open a session on %s: %s" % (describe(spec), error)) from None
         except (OSError, EOFError) as error:
             raise VpnTransportError("cannot reach %s: %s" % (describe(spec), error)) from None
+        except SSHException as error:
+            raise VpnTransportError(_connect_failure(spec, error)) from None
         return self
 
     def run(self, command):
@@ -118,3 +132,17 @@ class Session:
             except Exception:  # a session that already broke has nothing left to close
                 pass
             self.connection = None
+
+
+def _connect_failure(spec, error):
+    """netmiko reports refused, timed out and rejected host keys alike; tell them apart."""
+    text = str(error)
+    if "known_hosts" in text:
+        return ("host key of %s is not in %s (connect once with ssh to accept it, or set"
+                " host_key_checking = False)" % (describe(spec), spec["known_hosts_file"]))
+    if "TCP connection to device failed" in text:
+        return "cannot reach %s: TCP connection failed (refused, or no route)" % describe(spec)
+    if re.search(r"timed[- ]out|timeout", text, re.IGNORECASE):
+        return "cannot reach %s: connection timed out after %ss" % (describe(spec), spec["timeout"])
+    detail = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return "cannot open an SSH session to %s: %s" % (describe(spec), detail[:300])

@@ -210,3 +210,13 @@ def test_without_become_the_hub_socket_refuses_and_the_host_fails(lab, ansible_e
     _done, results = gather(ansible_env, "lab-hub", "-e", "ansible_become=false")
     assert results["lab-hub"]["failed"] is True
     assert "swanctl reported an error" in results["lab-hub"]["msg"]
+
+
+def test_host_key_checking_refuses_unknown_keys(lab, ansible_env, tmp_path):
+    env = dict(ansible_env, HOME=str(tmp_path))  # an empty ~/.ssh/known_hosts
+    _done, document = run_ansible(env, "ansible", "-i", INVENTORY, "lab-spoke1", "-m",
+                                  "vpnops.tunnels.vpn_facts", "-e", "ansible_host_key_checking=true",
+                                  json_output=True)
+    result = host_results(document)["lab-spoke1"]
+    assert result["unreachable"] is True
+    assert "host key of vpnlab@198.18.0.12:22 is not in %s/.ssh/known_hosts" % tmp_path in result["msg"]
