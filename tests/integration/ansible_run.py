@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -10,20 +11,27 @@ INVENTORY = REPO / "tests" / "lab" / "inventory.yml"
 BIN = Path(sys.executable).parent
 
 
-def run_ansible(env, tool, *args, json_output=False, timeout=300):
-    """Run an ansible CLI; with json_output the json callback's document is returned too."""
-    env = dict(env)
-    if json_output:
-        env.update(ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
-    done = subprocess.run([str(BIN / tool)] + [str(a) for a in args], env=env, cwd=str(REPO),
-                          capture_output=True, text=True, timeout=timeout)
-    document = None
-    if json_output:
-        start = done.stdout.find("{")
-        document = json.loads(done.stdout[start:]) if start >= 0 else None
-    return done, document
+CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 
 
-def host_results(document):
-    """{host: result} of the first (only) task in a json-callback document."""
-    return document["plays"][0]["tasks"][0]["hosts"]
+def run_ansible(env, tool, *args, timeout=300):
+    """Run an ansible CLI in the repo; returns (CompletedProcess, host result records).
+
+    Records come from the test-only result_log callback: {host, task, status, result}.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as log:
+        env = dict(env, VPNOPS_RESULT_LOG=log.name, ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS),
+                   ANSIBLE_CALLBACKS_ENABLED="result_log", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
+        done = subprocess.run([str(BIN / tool)] + [str(a) for a in args], env=env, cwd=str(REPO),
+                              capture_output=True, text=True, timeout=timeout)
+        records = [json.loads(line) for line in log.read().splitlines() if line.strip()]
+    return done, records
+
+
+def host_results(records, task=None):
+    """{host: result, with 'status' added} of one task (the only task of an ad-hoc run)."""
+    results = {}
+    for record in records:
+        if task is None or record["task"] == task:
+            results[record["host"]] = dict(record["result"], status=record["status"])
+    return results

@@ -1,47 +1,31 @@
 """Integration fixtures: the real lab (strongSwan, OpenVPN, sshd in namespaces) and the
 collection built and installed exactly as a user installs it."""
 
-import importlib.util
 import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from ansible_run import BIN, REPO
-
-
-def _load_lab_module():
-    spec = importlib.util.spec_from_file_location("vpnops_lab", REPO / "tests" / "lab" / "lab.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _lab_missing():
-    if os.geteuid() != 0:
-        return "the lab needs root (network namespaces)"
-    for binary in ("swanctl", "openvpn", "ip", "openssl"):
-        if shutil.which(binary) is None and not Path("/usr/sbin", binary).exists():
-            return "%s is not installed (make deps installs it)" % binary
-    return None
+from labtools import lab_missing, load_lab_module
 
 
 @pytest.fixture(scope="session")
 def lab():
     """The lab, up for the whole session and always torn down afterwards."""
-    missing = _lab_missing()
+    missing = lab_missing()
     if missing:
         if os.environ.get("CI") == "true":
             pytest.fail("CI must run the lab tests: " + missing)
         pytest.skip(missing)
-    module = _load_lab_module()
+    module = load_lab_module()
     try:
         module.up()
         yield module
     finally:
         module.down()
+        left = module.leftovers()
+        assert not left, "lab.down() left things behind: %s" % left
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +41,6 @@ def ansible_env(tmp_path_factory):
     env = dict(os.environ)
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": str(root),
-        "ANSIBLE_HOST_KEY_CHECKING": "False",
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_FORCE_COLOR": "0",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",

@@ -14,14 +14,14 @@ LAB_PASSWORD = "vpnlab-pass"
 
 
 def gather(ansible_env, pattern="lab", *extra):
-    done, document = run_ansible(ansible_env, "ansible", "-i", INVENTORY, pattern, "-m",
-                                 "vpnops.tunnels.vpn_facts", *extra, json_output=True)
-    assert document is not None, done.stdout + done.stderr
-    return done, host_results(document)
+    done, records = run_ansible(ansible_env, "ansible", "-i", INVENTORY, pattern, "-m",
+                                "vpnops.tunnels.vpn_facts", *extra)
+    assert records, done.stdout + done.stderr
+    return done, host_results(records)
 
 
 def facts(result):
-    assert not result.get("failed") and not result.get("unreachable"), result.get("msg")
+    assert result["status"] == "ok", result.get("msg")
     return result["ansible_facts"]["vpn"]
 
 
@@ -169,7 +169,7 @@ def test_bad_hosts_fail_alone_with_clear_messages(lab, ansible_env):
     done, results = gather(
         ansible_env, "lab-spoke1,lab-spoke2,lab-ovpn-c1,lab-hub", "-vvvv",
         "-e", '{"ansible_password": "%s"}' % wrong_password, "--limit", "lab-spoke2")
-    assert results["lab-spoke2"]["unreachable"] is True
+    assert results["lab-spoke2"]["status"] == "unreachable"
     assert "authentication failed for vpnlab@198.18.0.13:22" in results["lab-spoke2"]["msg"]
     assert wrong_password not in done.stdout + done.stderr
 
@@ -179,12 +179,12 @@ def test_bad_hosts_fail_alone_with_clear_messages(lab, ansible_env):
 
     inventory_args = ("-e", "ansible_host=198.18.0.250", "-a", "timeout=3")
     done, results = gather(ansible_env, "lab-spoke1", *inventory_args)
-    assert results["lab-spoke1"]["unreachable"] is True
+    assert results["lab-spoke1"]["status"] == "unreachable"
     assert "cannot reach vpnlab@198.18.0.250:22" in results["lab-spoke1"]["msg"]
 
     done, results = gather(ansible_env, "lab-spoke1,lab-spoke2", "-a", "swanctl_path=/bin/echo",
                            "--limit", "lab-spoke1")
-    assert results["lab-spoke1"]["failed"] is True
+    assert results["lab-spoke1"]["status"] == "failed"
     assert "cannot parse strongswan output" in results["lab-spoke1"]["msg"]
 
 
@@ -192,31 +192,30 @@ def test_one_broken_host_does_not_stop_the_others(lab, ansible_env, tmp_path):
     inventory = tmp_path / "broken.yml"
     inventory.write_text(INVENTORY.read_text().replace(
         "ansible_host: 198.18.0.13", "ansible_host: 198.18.0.13\n          ansible_password: wrong"))
-    done, results = run_ansible(ansible_env, "ansible", "-i", inventory, "strongswan", "-m",
-                                "vpnops.tunnels.vpn_facts", json_output=True)
-    results = host_results(results)
-    assert results["lab-spoke2"]["unreachable"] is True
+    done, records = run_ansible(ansible_env, "ansible", "-i", inventory, "strongswan", "-m",
+                                "vpnops.tunnels.vpn_facts")
+    results = host_results(records)
+    assert results["lab-spoke2"]["status"] == "unreachable"
     assert facts(results["lab-hub"])["tunnels"] and facts(results["lab-spoke1"])["tunnels"]
     assert done.returncode != 0
 
 
 def test_wrong_become_password_is_a_clear_error(lab, ansible_env):
     _done, results = gather(ansible_env, "lab-hub", "-e", "ansible_become_password=wrong")
-    assert results["lab-hub"]["unreachable"] is True
+    assert results["lab-hub"]["status"] == "unreachable"
     assert "become (sudo) failed on vpnlab@198.18.0.11:22" in results["lab-hub"]["msg"]
 
 
 def test_without_become_the_hub_socket_refuses_and_the_host_fails(lab, ansible_env):
     _done, results = gather(ansible_env, "lab-hub", "-e", "ansible_become=false")
-    assert results["lab-hub"]["failed"] is True
+    assert results["lab-hub"]["status"] == "failed"
     assert "swanctl reported an error" in results["lab-hub"]["msg"]
 
 
 def test_host_key_checking_refuses_unknown_keys(lab, ansible_env, tmp_path):
     env = dict(ansible_env, HOME=str(tmp_path))  # an empty ~/.ssh/known_hosts
-    _done, document = run_ansible(env, "ansible", "-i", INVENTORY, "lab-spoke1", "-m",
-                                  "vpnops.tunnels.vpn_facts", "-e", "ansible_host_key_checking=true",
-                                  json_output=True)
-    result = host_results(document)["lab-spoke1"]
-    assert result["unreachable"] is True
+    _done, records = run_ansible(env, "ansible", "-i", INVENTORY, "lab-spoke1", "-m",
+                                 "vpnops.tunnels.vpn_facts", "-e", "ansible_host_key_checking=true")
+    result = host_results(records)["lab-spoke1"]
+    assert result["status"] == "unreachable"
     assert "host key of vpnlab@198.18.0.12:22 is not in %s/.ssh/known_hosts" % tmp_path in result["msg"]

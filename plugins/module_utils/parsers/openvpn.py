@@ -131,6 +131,15 @@ def merge(parts):
     return kept
 
 
+# Ask one question, read the answer up to its last line, and only then say quit: OpenVPN
+# closes the socket on quit before it answers a request still queued.
+_MANAGEMENT_SCRIPT = (
+    'exec 3<>/dev/tcp/%(host)s/%(port)s && printf "%(request)s\\n" >&3 && '
+    'while IFS= read -r -t %(timeout)d line <&3; do printf "%%s\\n" "$line"; '
+    'case "$line" in END*|SUCCESS:*|ERROR:*) break;; esac; done; printf "quit\\n" >&3'
+)
+
+
 def gather_commands(options):
     """What vpn_facts runs: the management interface when given, else the status file.
 
@@ -143,9 +152,9 @@ def gather_commands(options):
         if not host or not port.isdigit():
             raise VpnConfigError("openvpn_management must be HOST:PORT, got %r" % management)
         for request in ("status 3", "state"):
-            script = 'exec 3<>/dev/tcp/%s/%s && printf "%s\\nquit\\n" >&3 && cat <&3' % (
-                host, port, request)
-            commands.append("bash -c %s" % shlex.quote(script))
+            commands.append("bash -c %s" % shlex.quote(_MANAGEMENT_SCRIPT % {
+                "host": host, "port": port, "request": request,
+                "timeout": int(options.get("timeout") or 30)}))
     if options.get("openvpn_status_file") or not management:
         path = options.get("openvpn_status_file") or DEFAULT_STATUS_FILE
         commands.append("cat %s" % shlex.quote(path))

@@ -51,12 +51,12 @@ _SWANCTL_ERROR = re.compile(
 
 
 def command_key(command):
+    """swanctl's listing commands, whatever the binary's path (swanctl_path may rename it)."""
     words = (command or "").split()
-    if not any(word.rsplit("/", 1)[-1] == "swanctl" for word in words):
-        return None
-    if "--list-sas" in words or "-l" in words:
+    is_swanctl = any(word.rsplit("/", 1)[-1] == "swanctl" for word in words)
+    if "--list-sas" in words or is_swanctl and "-l" in words:
         return "swanctl --list-sas"
-    if "--list-conns" in words or "-L" in words:
+    if "--list-conns" in words or is_swanctl and "-L" in words:
         return "swanctl --list-conns"
     return None
 

@@ -208,5 +208,7 @@ def test_command_forms_are_recognized():
     assert strongswan.command_key("/usr/sbin/swanctl --list-sas --pretty") == "swanctl --list-sas"
     assert strongswan.command_key("sudo swanctl -L --raw") == "swanctl --list-conns"
     assert strongswan.command_key("ipsec statusall") is None
+    assert strongswan.command_key("ls -l") is None
+    assert strongswan.command_key("/opt/sw/sbin/swanctl5 --list-sas --pretty") == "swanctl --list-sas"
     commands = strongswan.gather_commands({"swanctl_path": "/opt/sw bin/swanctl", "vici_socket": "/run/x.vici"})
     assert commands[0] == "'/opt/sw bin/swanctl' --list-conns --pretty --uri unix:///run/x.vici"
