@@ -140,7 +140,8 @@ def test_counters_grow_after_traffic(lab, ansible_env, first_gather):
 
 
 def test_facts_playbook_prints_the_fleet_table(lab, ansible_env):
-    done, _ = run_ansible(ansible_env, "ansible-playbook", "vpnops.tunnels.facts", "-i", INVENTORY)
+    done, _records = run_ansible(ansible_env, "ansible-playbook", "vpnops.tunnels.facts", "-i",
+                                 INVENTORY)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     rows = [line for line in done.stdout.splitlines() if "lab-" in line]
     assert re.search(r"lab-hub\s+spoke1\s+ipsec\s+ESTABLISHED\s+2/2\s+192\.0\.2\.2", done.stdout)

@@ -51,8 +51,8 @@ def test_filter_accepts_text_dict_and_raw_outputs_list():
     assert single["hostname"] == "gw1" and single["tunnels"][0]["children"][0]["spi_in"] == "c1"
     merged = vpn_parse({"swanctl --list-conns --raw": CONN, "swanctl --list-sas --raw": SA},
                        "strongswan")
-    assert [(t["name"], t["state"]) for t in merged["tunnels"]] == [("gw", "ESTABLISHED"),
-                                                                     ("idle", "DOWN")]
+    states = [(t["name"], t["state"]) for t in merged["tunnels"]]
+    assert states == [("gw", "ESTABLISHED"), ("idle", "DOWN")]
     listed = vpn_parse([{"command": "swanctl -L --raw", "output": CONN},
                         {"command": "swanctl -l --raw", "output": SA}], "strongswan")
     assert listed["tunnels"] == merged["tunnels"]
