@@ -17,7 +17,7 @@ SHARED ?= $(abspath $(CURDIR)/../shared)
 	sanity lint clean
 
 demo: deps collection
-	@trap '$(BIN)/python tests/lab/lab.py down' EXIT; \
+	@trap '$(BIN)/python tests/lab/lab.py down >/dev/null' EXIT; \
 	$(BIN)/python tests/lab/lab.py up && \
 	$(BIN)/python tests/lab/lab.py traffic && \
 	$(ANSIBLE_ENV) $(BIN)/ansible-playbook vpnops.tunnels.facts -i tests/lab/inventory.yml
