@@ -51,7 +51,11 @@ _SWANCTL_ERROR = re.compile(
 
 
 def command_key(command):
-    """swanctl's listing commands, whatever the binary's path (swanctl_path may rename it)."""
+    """swanctl's listing commands, whatever the binary's path (swanctl_path may rename it).
+
+    Other swanctl commands are refused on purpose: `--stats` reports the daemon (threads,
+    queues, plugins), not tunnels, so it has nothing to put in the tunnel model.
+    """
     words = (command or "").split()
     is_swanctl = any(word.rsplit("/", 1)[-1] == "swanctl" for word in words)
     if "--list-sas" in words or is_swanctl and "-l" in words:

@@ -36,10 +36,25 @@ def only(device, name):
     return found[0]
 
 
-@pytest.mark.parametrize("path", corpus_cases("strongswan_swanctl", "swanctl_--list-*"))
-def test_every_real_output_parses_and_validates(path):
+# corpus folder -> the command as typed; None: not tunnel state, refused by design
+CORPUS_COMMANDS = {
+    "swanctl_--list-sas": "swanctl --list-sas",
+    "swanctl_--list-conns": "swanctl --list-conns",
+    "swanctl_--stats": None,
+}
+
+
+@pytest.mark.parametrize("path", corpus_cases("strongswan_swanctl"))
+def test_every_real_output_parses_and_validates_or_is_refused(path):
     require_corpus(path)
-    command = "swanctl --list-sas" if "list-sas" in str(path) else "swanctl --list-conns"
+    folder = path.parent.name
+    assert folder in CORPUS_COMMANDS, "corpus folder %r has no command here: add it" % folder
+    command = CORPUS_COMMANDS[folder]
+    if command is None:
+        typed = folder.replace("_", " ")
+        with pytest.raises(VpnParseError, match="strongswan output of %r" % typed):
+            parse_output("strongswan", typed, path.read_text())
+        return
     device = valid(parse_output("strongswan", command, path.read_text()))
     assert device["tunnels"], "every sample in the corpus holds at least one tunnel"
 
