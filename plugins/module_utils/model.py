@@ -92,8 +92,15 @@ def new_ike(version=None):
         "reauth_interval_seconds": None,
         "nat_t": None,
         "dpd": None,
+        "negotiation": None,
         "virtual_ips": {"local": [], "remote": []},
     }
+
+
+def new_negotiation(phase, step):
+    """Where a tunnel that is not up stopped: IKE phase 1 or 2 and the device's step name
+    (e.g. phase 1, 'MM_KEY_EXCH'; phase 2, 'QM_IDLE without IPsec SA')."""
+    return {"phase": phase, "step": step}
 
 
 def new_child(name, state="UNDEFINED", native_state=None):

@@ -70,6 +70,10 @@ _IKE = _closed({
     "reauth_interval_seconds": _SECONDS,
     "nat_t": _enum(list(model.NAT_T_VALUES) + [None]),
     "dpd": _DPD,
+    "negotiation": {"oneOf": [
+        {"type": "null"},
+        _closed({"phase": {"enum": [1, 2, None]}, "step": _STR}),
+    ]},
     "virtual_ips": _closed({"local": _STR_LIST, "remote": _STR_LIST}),
 })
 

@@ -31,7 +31,7 @@ def test_platform_resolution(vpn_platform, network_os, expected):
 
 
 @pytest.mark.parametrize("vpn_platform, network_os, message", [
-    ("strongswam", None, "unknown vpn_platform 'strongswam'; supported: openvpn, strongswan"),
+    ("strongswam", None, "unknown vpn_platform .strongswam.; supported: cisco_asa"),
     (None, "cisco.nxos.nxos", "is not a VPN platform this collection knows; set vpn_platform"),
     (None, None, "no platform: set vpn_platform"),
 ])

@@ -3,33 +3,35 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One entry point for every platform parser: text in, the tunnel model out.
 
-Each platform is one module in this package that provides:
+Each platform is one module in this package, named like the platform, that provides:
   PLATFORM              its name (the collection's platform name)
   COMMANDS              canonical command keys it parses (for docs and errors)
   command_key(command)  the canonical key of a command as typed, or None if unsupported
   parse(key, text)      list of tunnel dicts (model.new_tunnel); raises VpnParseError
   merge(parts)          combine [(key, tunnels), ...] from several commands into one list
+  gather_commands(opts) the commands vpn_facts runs, given the task's options
 """
 
 from __future__ import annotations
 
-from ansible_collections.vpnops.tunnels.plugins.module_utils import model
+import importlib
+
+from ansible_collections.vpnops.tunnels.plugins.module_utils import model, platforms
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
     VpnConfigError,
     VpnParseError,
 )
-from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import openvpn, strongswan
-
-PARSERS = {module.PLATFORM: module for module in (strongswan, openvpn)}
 
 
 def parser_for(platform):
+    """The parser module of a platform: parsers/<platform>.py, imported on first use."""
+    if platform not in platforms.PLATFORMS:
+        raise VpnConfigError("unknown platform %r; supported: %s" % (
+            platform, ", ".join(sorted(platforms.PLATFORMS))))
     try:
-        return PARSERS[platform]
-    except KeyError:
-        raise VpnConfigError(
-            "unknown platform %r; supported: %s" % (platform, ", ".join(sorted(PARSERS)))
-        ) from None
+        return importlib.import_module("%s.%s" % (__name__, platform))
+    except ModuleNotFoundError as error:
+        raise VpnConfigError("platform %r has no parser module: %s" % (platform, error)) from None
 
 
 def _parse_one(parser, command, text):
