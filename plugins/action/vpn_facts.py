@@ -32,6 +32,8 @@ ARGUMENT_SPEC = {
     "openvpn_management": {"type": "str"},
     "openvpn_status_file": {"type": "path"},
     "openvpn_clients": {"type": "list", "elements": "str"},
+    "ipsec_path": {"type": "path"},
+    "wireguard_handshake_timeout": {"type": "int"},
 }
 
 # Each option falls back to the host variable vpn_<option>, so inventories can set it per host.

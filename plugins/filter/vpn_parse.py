@@ -30,7 +30,19 @@ options:
     description: The collection's platform name.
     type: str
     required: true
-    choices: [strongswan, openvpn]
+    choices:
+      - strongswan
+      - strongswan_legacy
+      - libreswan
+      - openvpn
+      - wireguard
+      - cisco_ios
+      - cisco_asa
+      - juniper_srx
+      - fortinet
+      - paloalto_panos
+      - mikrotik_routeros
+      - vyos
   command:
     description:
       - The command that produced the text, for example C(swanctl --list-sas --raw).

@@ -24,6 +24,8 @@ DEFAULT_OPTIONS = {
     "openvpn_management": None,
     "openvpn_status_file": None,
     "openvpn_clients": [],
+    "ipsec_path": "/usr/sbin/ipsec",
+    "wireguard_handshake_timeout": 180,
 }
 
 

@@ -51,14 +51,38 @@ attributes:
   bypass_host_loop:
     support: none
   platform:
-    platforms: [strongswan, openvpn]
+    platforms:
+      - strongswan
+      - strongswan_legacy
+      - libreswan
+      - openvpn
+      - wireguard
+      - cisco_ios
+      - cisco_asa
+      - juniper_srx
+      - fortinet
+      - paloalto_panos
+      - mikrotik_routeros
+      - vyos
 options:
   platform:
     description:
       - The collection's platform name of the device.
       - Defaults to the host variable C(vpn_platform), then to a mapping of C(ansible_network_os).
     type: str
-    choices: [strongswan, openvpn]
+    choices:
+      - strongswan
+      - strongswan_legacy
+      - libreswan
+      - openvpn
+      - wireguard
+      - cisco_ios
+      - cisco_asa
+      - juniper_srx
+      - fortinet
+      - paloalto_panos
+      - mikrotik_routeros
+      - vyos
   gather_subset:
     description:
       - Which tunnel types to gather. C(all) gathers every type the platform has.
@@ -104,10 +128,23 @@ options:
     type: list
     elements: str
     default: []
+  ipsec_path:
+    description:
+      - Path of the C(ipsec) command on libreswan and strongSwan (stroke) gateways.
+    type: path
+    default: /usr/sbin/ipsec
+  wireguard_handshake_timeout:
+    description:
+      - A WireGuard peer whose latest handshake is older than this many seconds is C(DOWN).
+      - WireGuard renews the session every 120 seconds while traffic flows, so the default
+        leaves one missed renewal of slack.
+    type: int
+    default: 180
 notes:
-  - Platforms and their commands are C(strongswan) (C(swanctl --list-conns --pretty),
-    C(swanctl --list-sas --pretty)) and C(openvpn) (management C(status 3) and C(state), or the
-    status file).
+  - The commands run per platform are listed in the collection's README; each platform's
+    parser (C(plugins/module_utils/parsers/<platform>.py)) says which commands it reads.
+  - On network devices, C(ansible_become) with C(ansible_become_password) enters privileged
+    (enable) mode, as Cisco ASA needs for its C(show crypto) commands.
   - The facts follow the JSON Schema in the collection's
     C(plugins/module_utils/model_schema.py).
 seealso:

@@ -96,3 +96,17 @@ def test_connect_failures_are_told_apart_and_carry_no_secret(netmiko_text, expec
                                      become_password="s3cret", timeout=5)
     message = transport._connect_failure(spec, Exception(netmiko_text))
     assert expected in message and "s3cret" not in message
+
+
+def test_documented_platforms_and_options_match_the_code():
+    """ansible-doc must list exactly the platforms the registry knows, and every option."""
+    import yaml
+    from ansible_collections.vpnops.tunnels.plugins.action.vpn_facts import ARGUMENT_SPEC
+    from ansible_collections.vpnops.tunnels.plugins.filter import vpn_parse as filter_module
+    from ansible_collections.vpnops.tunnels.plugins.modules import vpn_facts as module_docs
+    module = yaml.safe_load(module_docs.DOCUMENTATION)
+    assert sorted(module["options"]["platform"]["choices"]) == sorted(platforms.PLATFORMS)
+    assert sorted(module["attributes"]["platform"]["platforms"]) == sorted(platforms.PLATFORMS)
+    assert sorted(module["options"]) == sorted(ARGUMENT_SPEC)
+    filter_doc = yaml.safe_load(filter_module.DOCUMENTATION)
+    assert sorted(filter_doc["options"]["platform"]["choices"]) == sorted(platforms.PLATFORMS)
