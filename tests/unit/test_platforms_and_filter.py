@@ -110,3 +110,13 @@ def test_documented_platforms_and_options_match_the_code():
     assert sorted(module["options"]) == sorted(ARGUMENT_SPEC)
     filter_doc = yaml.safe_load(filter_module.DOCUMENTATION)
     assert sorted(filter_doc["options"]["platform"]["choices"]) == sorted(platforms.PLATFORMS)
+
+
+def test_documented_defaults_are_the_defaults_used():
+    import yaml
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.gather import DEFAULT_OPTIONS
+    from ansible_collections.vpnops.tunnels.plugins.modules import vpn_facts as module_docs
+    options = yaml.safe_load(module_docs.DOCUMENTATION)["options"]
+    documented = {name: spec["default"] for name, spec in options.items() if "default" in spec}
+    assert documented == {name: DEFAULT_OPTIONS[name] for name in documented}
+    assert set(DEFAULT_OPTIONS) <= set(options)
