@@ -238,10 +238,19 @@ def _sa_from_vici(name, vici):
         "nat_t": _nat_t(vici),
         "virtual_ips": {"local": list(vici.get("local-vips", [])),
                         "remote": list(vici.get("remote-vips", []))},
+        "negotiation": _negotiation(native, vici.get("tasks-active") or []),
     })
     for child in (vici.get("child-sas") or {}).values():
         tunnel["children"].append(_child_from_vici(child))
     return tunnel
+
+
+def _negotiation(native_state, active_tasks):
+    """Where an IKE_SA that is not up yet stands: phase 1 and the exchange under way."""
+    if native_state not in ("CREATED", "CONNECTING"):
+        return None
+    step = next((task for task in active_tasks if task in ("IKE_INIT", "IKE_AUTH")), None)
+    return model.new_negotiation(1, step or native_state)
 
 
 def _child_from_vici(vici):
@@ -329,6 +338,7 @@ _SA_ENDPOINT = re.compile(
     r"^  (?P<side>local|remote)\s+'(?P<id>.*)' @ (?P<host>\S+)\[(?P<port>\d+)\]"
     r"(?P<rest>.*)$"
 )
+_SA_ACTIVE_TASKS = re.compile(r"^  active:\s+(?P<tasks>.*)$")
 _SA_TIMES = re.compile(r"^  established (?P<established>\d+)s ago(?P<rest>.*)$")
 _SA_ALGORITHMS = re.compile(r"^  (?P<algs>[A-Z0-9_]+(?:-\d+)?(?:/[A-Z0-9_]+(?:-\d+)?)+)\s*$")
 _CHILD_HEADER = re.compile(
@@ -409,6 +419,7 @@ def _text_sa(header):
         "initiator_spi": header.group("ispi"),
         "responder_spi": header.group("rspi"),
         "initiator": bool(header.group("i_star")) if header.group("ispi") else None,
+        "negotiation": _negotiation(native, []),
     })
     return tunnel
 
@@ -433,6 +444,10 @@ def _text_sa_detail(tunnel, line):
     algorithms = _SA_ALGORITHMS.match(line)
     if algorithms:
         ike["algorithms"] = _split_algorithms(algorithms.group("algs"), with_prf=True)
+        return
+    active = _SA_ACTIVE_TASKS.match(line)
+    if active:
+        ike["negotiation"] = _negotiation(ike["native_state"], active.group("tasks").split())
 
 
 def _text_child(header):
@@ -551,6 +566,11 @@ def _apply_config(sa, conn):
         if ike[field] is None:
             ike[field] = configured[field]
     live = {child["name"]: child for child in sa["children"]}
+    missing = [wanted for wanted in conn["children"] if wanted["name"] not in live]
+    if missing and sa["state"] == "ESTABLISHED":
+        # phase 1 is up but these children never were: phase 2 is where it stopped
+        ike["negotiation"] = model.new_negotiation(2, "CHILD_SA not installed: %s" % ", ".join(
+            child["name"] for child in missing))
     for wanted in conn["children"]:
         child = live.get(wanted["name"])
         if child is None:

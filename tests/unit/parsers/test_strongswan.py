@@ -148,6 +148,8 @@ def test_own_capture_connecting_sa(form):
     assert tunnel["ike"]["responder_spi"] == "0000000000000000"
     assert tunnel["ike"]["local"]["address"] == "192.0.2.201"
     assert tunnel["children"] == []
+    # the exchange under way; the text form shows it only on the active: line
+    assert tunnel["ike"]["negotiation"] == {"phase": 1, "step": "IKE_INIT"}
 
 
 def test_empty_sa_list_is_no_tunnels_not_an_error():
@@ -181,6 +183,7 @@ def test_merge_marks_live_children_configured_and_keeps_unconfigured_sas(corpus)
     gw = only(device, "gw-gw")
     assert [(c["name"], c["state"], c["configured"]) for c in gw["children"]] == [
         ("net-net", "INSTALLED", True), ("other", "DOWN", True)]
+    assert gw["ike"]["negotiation"] == {"phase": 2, "step": "CHILD_SA not installed: other"}
     assert gw["children"][0]["rekey_interval_seconds"] == 3600
     host = only(device, "host")  # an SA whose connection is no longer loaded
     assert (host["configured"], host["state"]) == (False, "ESTABLISHED")
