@@ -24,7 +24,7 @@ PLATFORMS = {
     "fortinet": {"device_type": "fortinet", "tunnel_types": ("ipsec",)},
     "paloalto_panos": {"device_type": "paloalto_panos", "tunnel_types": ("ipsec",)},
     "mikrotik_routeros": {"device_type": "mikrotik_routeros", "tunnel_types": ("ipsec",)},
-    "vyos": {"device_type": "vyos", "tunnel_types": ("ipsec",)},
+    "vyos": {"device_type": "vyos", "tunnel_types": ("ipsec", "openvpn", "wireguard")},
 }
 
 # ansible_network_os values (FQCN and short) that mean one of our platforms. Linux gateways
