@@ -15,15 +15,22 @@ Run as root with python3 (stdlib only):
     lab.py exec GATEWAY -- CMD...  run CMD as root inside a gateway (network + mount namespace)
     lab.py traffic [--count N]     ping through every installed CHILD_SA and OpenVPN tunnel
 
+`up` also starts the emulated vendor devices (tests/lab/emulator, inventory emulated.yml): one
+fleet process in the namespace ``vl-emu``, every device on its own 198.18.1.x address, port 22.
+A platform whose vendor module does not exist yet is left out (logged); without asyncssh the
+whole fleet is (it is a Python package from the project's venv, not a Debian one).
+
 Importable: up(), down(), status(), exec_in(), traffic(), list_sas(), list_conns(),
-openvpn_management(). Needs root and the Debian packages listed in REQUIRED_TOOLS; it installs
-nothing. Only loopback and addresses from 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and
-198.18.0.0/15 are used, all inside namespaces the lab creates (plus 198.18.0.1 on vl-mgmt).
+openvpn_management(), emulated_status(). Needs root and the Debian packages listed in
+REQUIRED_TOOLS; it installs nothing. Only loopback and addresses from 192.0.2.0/24,
+198.51.100.0/24, 203.0.113.0/24 and 198.18.0.0/15 are used, all inside namespaces the lab
+creates (plus 198.18.0.1 on vl-mgmt and a route to 198.18.1.0/24).
 """
 
 import argparse
 import contextlib
 import fcntl
+import importlib.util
 import ipaddress
 import json
 import os
@@ -54,6 +61,19 @@ SUDOERS_MARKER = "# vpnops-lab: created by tests/lab/lab.py up, removed by lab.p
 
 MGMT_BRIDGE, MGMT_BRIDGE_ADDR = "vl-mgmt", "198.18.0.1/24"
 WAN_BRIDGE = "vl-wan"  # deliberately without an address in the root namespace
+
+# Emulated vendor devices: the fleet process runs in EMU_NETNS, attached to vl-mgmt as
+# EMU_MGMT; all of EMU_NETWORK is local there (an AnyIP route on lo), so each device binds its
+# own address without the lab knowing how many there are; the root namespace routes to it.
+EMU_NETNS, EMU_VETH = "vl-emu", "vm-emu"
+EMU_MGMT = "198.18.0.99"
+EMU_NETWORK = "198.18.1.0/24"
+EMU_FIRST_ADDRESS = "198.18.1.11"  # the addresses of tests/lab/emulated.yml start here
+EMU_PER_PLATFORM = 2
+EMU_START_TIMEOUT = 30.0
+EMU_DIR = LAB_DIR / "emulated"  # status.json and inventory.yml of the running fleet
+REPO = Path(__file__).resolve().parents[2]
+FLEET_SCRIPT = REPO / "tests" / "lab" / "emulator" / "fleet.py"
 
 HUB_ID = "hub.lab"
 OVPN_SERVER_TUNNEL_ADDR = "198.19.10.1"
@@ -732,6 +752,88 @@ def openvpn_initialized(gw: Gateway) -> bool | str:
 
 
 # --------------------------------------------------------------------------------------------
+# Emulated vendor devices (tests/lab/emulator/fleet.py in the namespace vl-emu)
+# --------------------------------------------------------------------------------------------
+def fleet_python() -> str | None:
+    """A Python that has asyncssh: this one, else the project's venv; None if neither."""
+    if importlib.util.find_spec("asyncssh") is not None:
+        return sys.executable
+    venv = REPO / ".venv" / "bin" / "python"
+    if venv.exists() and run([str(venv), "-c", "import asyncssh"], check=False).returncode == 0:
+        return str(venv)
+    return None
+
+
+def create_emulated_network(state: dict) -> None:
+    """The namespace vl-emu on vl-mgmt, owning every address of EMU_NETWORK."""
+    run(["ip", "netns", "add", EMU_NETNS])
+    _record(state, "namespaces", EMU_NETNS)
+    run(["ip", "netns", "exec", EMU_NETNS, "sysctl", "-q", "-w",
+         "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"])
+    in_ns = ["ip", "-n", EMU_NETNS]
+    run([*in_ns, "link", "set", "lo", "up"])
+    run([*in_ns, "route", "add", "local", EMU_NETWORK, "dev", "lo"])
+    run(["ip", "link", "add", EMU_VETH, "type", "veth", "peer", "name", "mgmt0",
+         "netns", EMU_NETNS])
+    _record(state, "veths", EMU_VETH)
+    _disable_ipv6(EMU_VETH)
+    run(["ip", "link", "set", EMU_VETH, "master", MGMT_BRIDGE, "up"])
+    run([*in_ns, "addr", "add", f"{EMU_MGMT}/24", "dev", "mgmt0"])
+    run([*in_ns, "link", "set", "mgmt0", "up"])
+    run(["ip", "route", "add", EMU_NETWORK, "via", EMU_MGMT])
+    _record(state, "routes", EMU_NETWORK)
+
+
+def start_emulated_fleet(state: dict) -> None:
+    """Start the fleet process (not waiting for it). Without asyncssh, note why and go on."""
+    python = fleet_python()
+    if python is None:
+        state["emulated"] = {"skipped": "asyncssh is not installed (make python-deps installs "
+                                        "it in .venv); emulated devices not started"}
+        save_state(state)
+        return
+    EMU_DIR.mkdir(mode=0o755)
+    log = open(LAB_DIR / "logs" / "emulated.log", "ab")
+    with log:
+        popen = subprocess.Popen(
+            ["ip", "netns", "exec", EMU_NETNS, python, str(FLEET_SCRIPT), "serve",
+             "--platforms", "all", "--per-platform", str(EMU_PER_PLATFORM),
+             "--first-address", EMU_FIRST_ADDRESS, "--port", "22",
+             "--status", str(EMU_DIR / "status.json"), "--inventory", str(EMU_DIR / "inventory.yml")],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=str(REPO),
+            start_new_session=True)
+    _popen_children[popen.pid] = popen
+    # `ip netns exec` execs, so popen.pid is the fleet's Python itself.
+    state["emulated"] = {"process": _process_record(popen.pid, "emulator fleet")}
+    save_state(state)
+
+
+def wait_for_emulated_fleet(state: dict, timeout: float = EMU_START_TIMEOUT) -> None:
+    """The fleet writes its inventory once every device listens."""
+    record = state.get("emulated", {}).get("process")
+    if record is None:
+        return
+
+    def listening():
+        if not _alive(record):
+            raise LabError("the emulated fleet exited early\n" + (
+                LAB_DIR / "logs" / "emulated.log").read_text(errors="replace")[-3000:])
+        return (EMU_DIR / "inventory.yml").exists() or "inventory not written yet"
+
+    wait_until("the emulated devices", listening, timeout, 0.05)
+    state["emulated"].update(emulated_status())
+    save_state(state)
+
+
+def emulated_status() -> dict:
+    """{'devices': {name: {platform, address, port}}, 'not_started': {platform: why}}."""
+    try:
+        return json.loads((EMU_DIR / "status.json").read_text())
+    except FileNotFoundError:
+        return {"devices": {}, "not_started": {}}
+
+
+# --------------------------------------------------------------------------------------------
 # Ground truth readers (also used by the smoke test)
 # --------------------------------------------------------------------------------------------
 _TOKEN = re.compile(r"[{}\[\]]|[^\s{}\[\]]+")
@@ -923,7 +1025,9 @@ def up(timeout: float = UP_TIMEOUT) -> dict:
         save_state(state)
         return {"lab_dir": str(LAB_DIR), "seconds": state["up_seconds"],
                 "gateways": {gw.name: {"netns": gw.netns, "mgmt": gw.mgmt, "wan": gw.wan,
-                                       "sshd": gw.sshd} for gw in GATEWAYS}}
+                                       "sshd": gw.sshd} for gw in GATEWAYS},
+                "emulated": {key: value for key, value in state["emulated"].items()
+                             if key != "process"}}
 
 
 def _build(state: dict, timeout: float, started: float) -> None:
@@ -933,6 +1037,8 @@ def _build(state: dict, timeout: float, started: float) -> None:
     create_user(state)
     install_sudoers(state)
     create_network(state)
+    create_emulated_network(state)
+    start_emulated_fleet(state)  # starts while the gateways do; waited for at the end
     # strongSwan and the OpenVPN server start together; clients once the server listens.
     first = [gw for gw in GATEWAYS if gw.role != "openvpn-client"]
     clients = [gw for gw in GATEWAYS if gw.role == "openvpn-client"]
@@ -951,6 +1057,7 @@ def _build(state: dict, timeout: float, started: float) -> None:
     remaining = max(1.0, timeout - (time.monotonic() - started))
     wait_until("the intended tunnel states",
                lambda: "; ".join(lab_mismatches()) or True, remaining, 0.25)
+    wait_for_emulated_fleet(state)
 
 
 def down(keep_logs: bool = False) -> dict:
@@ -972,6 +1079,12 @@ def _link_exists(dev: str) -> bool:
     return Path(f"/sys/class/net/{dev}").exists()
 
 
+def _route_exists(network: str) -> bool:
+    """Our route to the emulated devices (one to the same network via another hop is not ours)."""
+    shown = run(["ip", "route", "show", "exact", network], check=False).stdout
+    return f"via {EMU_MGMT} " in shown
+
+
 def _down_locked(keep_logs: bool) -> dict:
     state = load_state()
     removed: dict[str, list] = {"processes": [], "namespaces": [], "links": [], "users": [],
@@ -979,18 +1092,25 @@ def _down_locked(keep_logs: bool) -> dict:
     # 1. Daemons first, then the anchors, by recorded PID (checked against their start time).
     gateways = state.get("gateways", {}).values()
     daemons = [rec for g in gateways for rec in g.get("processes", {}).values()]
+    if "process" in state.get("emulated", {}):
+        daemons.append(state["emulated"]["process"])
     removed["processes"] += terminate(daemons)
     removed["processes"] += terminate([g["anchor"] for g in gateways if "anchor" in g])
     # 2. Whatever else still lives in our namespaces: SSH sessions, sudo, leftovers of a crash
     #    that happened before the state file recorded a PID. Only our own vl-* namespaces.
-    namespaces = list(dict.fromkeys(state.get("namespaces", []) + [g.netns for g in GATEWAYS]))
+    namespaces = list(dict.fromkeys(state.get("namespaces", []) + [g.netns for g in GATEWAYS]
+                                    + [EMU_NETNS]))
     for netns in namespaces:
         if _ns_exists(netns):
             pids = run(["ip", "netns", "pids", netns]).stdout.split()
             removed["processes"] += terminate(
                 [_process_record(int(pid), "left in " + netns) for pid in pids])
     # 3. Links (deleting one end of a veth removes both), namespaces, bridges.
-    veths = state.get("veths", []) + [v for g in GATEWAYS for v in (g.veth_mgmt, g.veth_wan)]
+    for network in dict.fromkeys(state.get("routes", []) + [EMU_NETWORK]):
+        if _route_exists(network):
+            run(["ip", "route", "del", network])
+    veths = state.get("veths", []) + [v for g in GATEWAYS for v in (g.veth_mgmt, g.veth_wan)] \
+        + [EMU_VETH]
     for dev in dict.fromkeys(veths):
         if _link_exists(dev):
             run(["ip", "link", "del", dev])
@@ -1038,12 +1158,14 @@ def lab_processes() -> list[int]:
     `tail -f` of a lab log is not one of them.)"""
     cmd_needle = f"{LAB_DIR}/gw/".encode()
     env_needle = b"STRONGSWAN_CONF=" + cmd_needle
+    fleet_needle = f"{EMU_DIR}/".encode()  # the emulated fleet names its files there
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            if cmd_needle in (entry / "cmdline").read_bytes() \
+            cmdline = (entry / "cmdline").read_bytes()
+            if cmd_needle in cmdline or fleet_needle in cmdline \
                     or env_needle in (entry / "environ").read_bytes():
                 pids.append(int(entry.name))
         except OSError:  # gone meanwhile, or a kernel thread
@@ -1053,9 +1175,11 @@ def lab_processes() -> list[int]:
 
 def leftovers(ignore_lab_dir: bool = False) -> list[str]:
     """Anything of a lab that still exists; empty after a successful `down`."""
-    left = [f"netns {g.netns}" for g in GATEWAYS if _ns_exists(g.netns)]
-    devices = [MGMT_BRIDGE, WAN_BRIDGE] + [v for g in GATEWAYS for v in (g.veth_mgmt, g.veth_wan)]
+    left = [f"netns {ns}" for ns in [g.netns for g in GATEWAYS] + [EMU_NETNS] if _ns_exists(ns)]
+    devices = [MGMT_BRIDGE, WAN_BRIDGE, EMU_VETH] + [v for g in GATEWAYS
+                                                     for v in (g.veth_mgmt, g.veth_wan)]
     left += [f"link {dev}" for dev in devices if _link_exists(dev)]
+    left += [f"route {EMU_NETWORK}"] if _route_exists(EMU_NETWORK) else []
     with contextlib.suppress(KeyError):
         left.append(f"user {pwd.getpwnam(LAB_USER).pw_name}")
     left += [f"file {path}" for path in (SUDOERS_FILE, Path("/home") / LAB_USER)
@@ -1179,12 +1303,28 @@ def status() -> dict:
         except LabError as exc:
             entry["error"] = str(exc)
         report["gateways"][name] = entry
+    emulated = state.get("emulated", {})
+    report["emulated"] = {key: value for key, value in emulated.items() if key != "process"}
+    if "process" in emulated:
+        report["emulated"].update(emulated_status())
+        report["emulated"].update(pid=emulated["process"]["pid"], alive=_alive(emulated["process"]))
     return report
 
 
 # --------------------------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------------------------
+def _emulated_summary(emulated: dict) -> str:
+    if "skipped" in emulated:
+        return f"emulated devices: none ({emulated['skipped']})"
+    devices = emulated.get("devices", {})
+    lines = [f"emulated devices (inventory tests/lab/emulated.yml, ssh port 22): {len(devices)} up"]
+    lines += [f"  {name:18} {d['platform']:18} {d['address']}" for name, d in devices.items()]
+    lines += [f"  not started: {platform}: {why}"
+              for platform, why in emulated.get("not_started", {}).items()]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -1208,6 +1348,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, g in summary["gateways"].items():
                 print(f"  {name:8} {g['netns']:11} mgmt {g['mgmt']:12} wan {g['wan']:11}"
                       f" {'sshd' if g['sshd'] else ''}")
+            print(_emulated_summary(summary["emulated"]))
         elif args.command == "down":
             started = time.monotonic()
             removed = down(args.keep_logs)

@@ -38,6 +38,7 @@ class EmulatedDevice:
     # (tunnel name, child name) -> (bytes/s in, bytes/s out); (0, x) makes a silent inbound
     rates: dict = field(default_factory=dict)
     seed: int = 0
+    slow_seconds: float = 3.0      # how long the "slow" fault delays every answer
 
     def __post_init__(self):
         self._lock = threading.RLock()
