@@ -67,6 +67,7 @@ class Session:
                 " %s" % NETMIKO_IMPORT_ERROR)
         self.spec = spec
         self.connection = None
+        self.broken = False  # a session that timed out or was cut is torn down, not logged out
 
     def __enter__(self):
         spec = self.spec
@@ -116,9 +117,15 @@ class Session:
             return self.connection.send_command(command, read_timeout=self.spec["timeout"],
                                                 strip_prompt=True, strip_command=True)
         except ReadTimeout:
+            self.broken = True
+            channel = getattr(self.connection, "remote_conn", None)
+            if channel is not None and getattr(channel, "closed", False):
+                raise VpnTransportError("%s closed the session while running %r" % (
+                    describe(self.spec), command)) from None
             raise VpnTransportError("%s did not finish %r within %ss" % (
                 describe(self.spec), command, self.spec["timeout"])) from None
         except (OSError, EOFError) as error:
+            self.broken = True
             raise VpnTransportError("session to %s broke while running %r: %s" % (
                 describe(self.spec), command, error)) from None
 
@@ -128,7 +135,11 @@ class Session:
     def _close(self):
         if self.connection is not None:
             try:
-                self.connection.disconnect()
+                if self.broken:
+                    # a polite logout would wait for a prompt that never comes
+                    self.connection.paramiko_cleanup()
+                else:
+                    self.connection.disconnect()
             except Exception:  # a session that already broke has nothing left to close
                 pass
             self.connection = None
