@@ -34,6 +34,8 @@ ARGUMENT_SPEC = {
     "openvpn_clients": {"type": "list", "elements": "str"},
     "ipsec_path": {"type": "path"},
     "wireguard_handshake_timeout": {"type": "int"},
+    "cisco_ios_ikev2": {"type": "bool"},
+    "vyos_wireguard_interfaces": {"type": "list", "elements": "str"},
 }
 
 # Each option falls back to the host variable vpn_<option>, so inventories can set it per host.

@@ -26,6 +26,8 @@ DEFAULT_OPTIONS = {
     "openvpn_clients": [],
     "ipsec_path": "/usr/sbin/ipsec",
     "wireguard_handshake_timeout": 180,
+    "cisco_ios_ikev2": True,
+    "vyos_wireguard_interfaces": [],
 }
 
 
@@ -49,23 +51,7 @@ def gather_device(spec, platform, options, hostname=None):
     with Session(spec) as session:
         outputs = [(command, session.run(command)) for command in commands]
     device = parsers.parse_outputs(platform, outputs, hostname=hostname)
-    add_expected_openvpn_clients(device, options["openvpn_clients"])
+    parser = parsers.parser_for(platform)
+    if hasattr(parser, "apply_options"):  # judgements that need the task's options
+        parser.apply_options(device["tunnels"], options)
     return device, outputs
-
-
-def add_expected_openvpn_clients(device, expected):
-    """A server only lists connected clients; expected ones that are absent are DOWN."""
-    if not expected:
-        return
-    for tunnel in device["tunnels"]:
-        detail = tunnel.get("openvpn") or {}
-        if detail.get("role") != "server":
-            continue
-        present = {client["common_name"] for client in detail["clients"]}
-        for name in expected:
-            if name not in present:
-                detail["clients"].append(model.new_openvpn_client(name, state="DOWN"))
-        missing = [name for name in expected if name not in present]
-        if missing:
-            tunnel["status_message"] = "%s; expected clients not connected: %s" % (
-                tunnel["status_message"], ", ".join(missing))

@@ -140,6 +140,19 @@ options:
         leaves one missed renewal of slack.
     type: int
     default: 180
+  cisco_ios_ikev2:
+    description:
+      - Also read C(show crypto ikev2 sa detail) on Cisco IOS. Set it to false on images
+        older than 15.1(1)T, which reject the command.
+    type: bool
+    default: true
+  vyos_wireguard_interfaces:
+    description:
+      - WireGuard interfaces to read on VyOS (C(show interfaces wireguard IF summary) each);
+        VyOS has no command that lists every peer at once.
+    type: list
+    elements: str
+    default: []
 notes:
   - The commands run per platform are listed in the collection's README; each platform's
     parser (C(plugins/module_utils/parsers/<platform>.py)) says which commands it reads.

@@ -6,10 +6,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.vpnops.tunnels.plugins.filter.vpn_parse import FilterModule
 from ansible_collections.vpnops.tunnels.plugins.module_utils import platforms, transport
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnConfigError
-from ansible_collections.vpnops.tunnels.plugins.module_utils.gather import (
-    add_expected_openvpn_clients,
-    wanted_types,
-)
+from ansible_collections.vpnops.tunnels.plugins.module_utils.gather import wanted_types
+from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import openvpn
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import parse_output
 
 vpn_parse = FilterModule().filters()["vpn_parse"]
@@ -78,7 +76,7 @@ def test_expected_openvpn_clients_that_are_absent_are_down():
               "CLIENT_LIST,client1,192.0.2.11:1194,10.8.0.2,1,2,Thu Apr 30 13:55:38 2020,"
               "1588254938,UNDEF\nGLOBAL_STATS,Max bcast/mcast queue length,0\nEND\n")
     device = parse_output("openvpn", "cat /run/s.log", status)
-    add_expected_openvpn_clients(device, ["client1", "client2"])
+    openvpn.apply_options(device["tunnels"], {"openvpn_clients": ["client1", "client2"]})
     clients = device["tunnels"][0]["openvpn"]["clients"]
     assert [(c["common_name"], c["state"]) for c in clients] == [("client1", "CONNECTED"),
                                                                  ("client2", "DOWN")]

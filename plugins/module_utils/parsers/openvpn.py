@@ -140,6 +140,24 @@ _MANAGEMENT_SCRIPT = (
 )
 
 
+def apply_options(tunnels, options):
+    """A server only lists connected clients; expected ones (openvpn_clients) that are
+    absent are added as DOWN, so a missing client is seen."""
+    expected = options.get("openvpn_clients") or []
+    for tunnel in tunnels:
+        detail = tunnel.get("openvpn") or {}
+        if not expected or detail.get("role") != "server":
+            continue
+        present = {client["common_name"] for client in detail["clients"]}
+        missing = [name for name in expected if name not in present]
+        for name in missing:
+            detail["clients"].append(model.new_openvpn_client(name, state="DOWN"))
+        if missing:
+            tunnel["status_message"] = "%s; expected clients not connected: %s" % (
+                tunnel["status_message"], ", ".join(missing))
+    return tunnels
+
+
 def gather_commands(options):
     """What vpn_facts runs: the management interface when given, else the status file.
 

@@ -30,7 +30,7 @@ import re
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnParseError
-from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import wireguard
+from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import openvpn, wireguard
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import (
     fail,
     normalize,
@@ -120,6 +120,12 @@ def _only_filters(arguments, filters):
             return False
         position += 1 if arguments[position] == "nat-traversal" else 2
     return position == len(arguments)
+
+
+def apply_options(tunnels, options):
+    """VyOS serves WireGuard and OpenVPN too: judge them as those platforms do."""
+    wireguard.apply_options(tunnels, options)
+    return openvpn.apply_options(tunnels, options)
 
 
 def gather_commands(options):
