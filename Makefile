@@ -10,6 +10,8 @@ COLLECTIONS := $(BUILD)/collections
 APT_PACKAGES := strongswan-swanctl strongswan-charon libcharon-extra-plugins openvpn \
 	openssh-server iproute2 sudo openssl rsync
 ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_CONFIG=$(CURDIR)/tests/lab/ansible.cfg
+# the lab's fleet: real strongSwan/OpenVPN gateways and the emulated vendor devices
+LAB_INVENTORY := -i tests/lab/inventory.yml -i tests/lab/emulated.yml
 SANITY_ROOT := $(BUILD)/sanity/ansible_collections/vpnops/tunnels
 SHARED ?= $(abspath $(CURDIR)/../shared)
 
@@ -20,7 +22,7 @@ demo: deps collection
 	@trap '$(BIN)/python tests/lab/lab.py down >/dev/null' EXIT; \
 	$(BIN)/python tests/lab/lab.py up && \
 	$(BIN)/python tests/lab/lab.py traffic && \
-	$(ANSIBLE_ENV) $(BIN)/ansible-playbook vpnops.tunnels.facts -i tests/lab/inventory.yml
+	$(ANSIBLE_ENV) $(BIN)/ansible-playbook vpnops.tunnels.facts $(LAB_INVENTORY)
 
 test: deps collection
 	$(BIN)/pytest -c tests/pytest.ini tests/unit tests/integration
