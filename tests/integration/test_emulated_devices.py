@@ -377,7 +377,7 @@ def test_the_lab_serves_its_emulated_devices_as_the_static_inventory_says(lab, a
     for name, device in started.items():
         assert (device["address"], device["port"]) == (planned[name]["ansible_host"],
                                                        planned[name]["ansible_port"])
-    assert status["not_started"] == []
+    assert status["not_started"] == {}, status["not_started"]
     done, records = run_ansible(ansible_env, "ansible", "-i", inventory, ",".join(sorted(started)),
                                 "-m", "vpnops.tunnels.vpn_facts")
     results = host_results(records)
