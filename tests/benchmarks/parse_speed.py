@@ -17,10 +17,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "lab"))
-sys.path.insert(0, str(REPO / "tests"))
-import conftest  # noqa: E402,F401  (makes ansible_collections.vpnops.tunnels importable)
 from emulator.device import EmulatedDevice  # noqa: E402
+from emulator.fleet import ensure_collection_importable  # noqa: E402
 
+ensure_collection_importable()
 from ansible_collections.vpnops.tunnels.plugins.module_utils import gather, parsers  # noqa: E402
 
 

@@ -356,8 +356,8 @@ def _parse_ike_sa(key, lines):
             section = _SECTIONS[line.lower()]
         elif not (_NO_SA.match(line) or _IKE_SUMMARY.match(line) or _is_dashes(line)
                   or section and _HEADERS[section].match(line)):
-            fail(PLATFORM, key, _EXPECTED_ROWS.get(section, "an 'IKEv1 phase-1 SAs' or "
-                                                 "'IKEv2 SAs' section"), number, line)
+            expected = _EXPECTED_ROWS.get(section, "an 'IKEv1 phase-1 SAs' or 'IKEv2 SAs' section")
+            fail(PLATFORM, key, expected, number, line)
     for name, tunnel in entries.tunnels.items():
         # each tunnel gets its own copy: tunnels of one gateway must not share a dict
         tunnel["ike"] = _copy_ike(gateways.get(entries.gateway_of[name]) or model.new_ike())

@@ -276,10 +276,10 @@ def example_tunnels(index):
     return [
         _example_tunnel("hq", local, "198.51.100.%d" % (base + 1), 2, index, [("hq", "INSTALLED")]),
         _example_tunnel("branch", local, "198.51.100.%d" % (base + 2), 2, index,
-                [("branch:lan", "INSTALLED"), ("branch:voice", "INSTALLED")]),
+                        [("branch:lan", "INSTALLED"), ("branch:voice", "INSTALLED")]),
         _example_tunnel("legacy", local, "198.51.100.%d" % (base + 3), 1, index, [("legacy", "INSTALLED")]),
         _example_tunnel("dc", local, "198.51.100.%d" % (base + 4), 2, index,
-                [("dc:app", "INSTALLED"), ("dc:db", "DOWN")]),
+                        [("dc:app", "INSTALLED"), ("dc:db", "DOWN")]),
         _example_tunnel("partner", local, "198.51.100.%d" % (base + 5), 2, index, [("partner", "DOWN")]),
         _example_tunnel("backup", local, "198.51.100.%d" % (base + 6), None, index, [("backup", "DOWN")]),
     ]

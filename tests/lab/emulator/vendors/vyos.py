@@ -283,13 +283,13 @@ def example_tunnels(index):
     base = 20 * index + 40
     tunnels = [
         _example_peer("hq-%d" % index, local, "198.51.100.%d" % (base + 1), 2,
-              [("tunnel-0", "INSTALLED"), ("tunnel-1", "INSTALLED")], index),
+                      [("tunnel-0", "INSTALLED"), ("tunnel-1", "INSTALLED")], index),
         _example_peer("branch-%d" % index, local, "198.51.100.%d" % (base + 2), 1,
-              [("vti", "INSTALLED")], index),
+                      [("vti", "INSTALLED")], index),
         _example_peer("dc-%d" % index, local, "198.51.100.%d" % (base + 3), 2,
-              [("tunnel-0", "INSTALLED"), ("tunnel-1", "DOWN")], index),
+                      [("tunnel-0", "INSTALLED"), ("tunnel-1", "DOWN")], index),
         _example_peer("dr-%d" % index, local, "198.51.100.%d" % (base + 4), 2,
-              [("tunnel-0", "DOWN")], index, up=False),
+                      [("tunnel-0", "DOWN")], index, up=False),
     ]
     if index == 1:
         tunnels.append(_example_openvpn_server("vtun10", index))
