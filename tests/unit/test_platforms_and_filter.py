@@ -5,7 +5,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.vpnops.tunnels.plugins.filter.vpn_parse import FilterModule
 from ansible_collections.vpnops.tunnels.plugins.module_utils import platforms, transport
-from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnConfigError
+from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnConfigError, VpnParseError
 from ansible_collections.vpnops.tunnels.plugins.module_utils.gather import wanted_types
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import openvpn
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import parse_output
@@ -118,3 +118,18 @@ def test_documented_defaults_are_the_defaults_used():
     documented = {name: spec["default"] for name, spec in options.items() if "default" in spec}
     assert documented == {name: DEFAULT_OPTIONS[name] for name in documented}
     assert set(DEFAULT_OPTIONS) <= set(options)
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+@pytest.mark.parametrize("text", [SA, "garbage"])
+def test_parsing_leaves_the_cyclic_collector_as_it_found_it(enabled_before, text):
+    import gc
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        try:
+            parse_output("strongswan", "swanctl --list-sas --raw", text)
+        except VpnParseError:
+            pass
+        assert gc.isenabled() is enabled_before
+    finally:
+        gc.enable()
