@@ -3,33 +3,23 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Cisco ASA parser: real outputs from ../shared, own samples, merge, errors, emulator round trip."""
 
-import ast
 import ipaddress
-import random
-import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
-import yaml
 
-from corpus import corpus_cases, corpus_root, require_corpus
-from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnParseError
-from ansible_collections.vpnops.tunnels.plugins.module_utils.model_schema import SCHEMA
-from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import (
-    cisco_asa,
-    parse_output,
-    parse_outputs,
+from corpus import corpus_cases, corpus_expected, corpus_text
+from parser_checks import (
+    assert_documentation_addresses, assert_mangled_outputs_raise_parse_errors_only,
+    assert_parse_error, assert_refused_command, assert_round_trip, by_name, check_corpus_file,
+    cut_after, emulated_device, example_device, freeze_emulator_clock, gathered, lab_vendor, parsed,
+    rendered, valid
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
-from emulator import device as emulated  # noqa: E402  (needs tests/lab on sys.path)
-from emulator.vendors import cisco_asa as vendor  # noqa: E402
+from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import cisco_asa, parse_outputs
 
 PLATFORM = "cisco_asa"
 DATA = Path(__file__).parent / "data" / PLATFORM
-CORPUS = corpus_root() / PLATFORM
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+vendor = lab_vendor(PLATFORM)
 
 # corpus folder -> the command as typed; None: no site-to-site tunnel state, refused by design
 CORPUS_COMMANDS = {
@@ -46,55 +36,26 @@ CORPUS_COMMANDS = {
 }
 
 
-def valid(device):
-    assert [error.message for error in VALIDATOR.iter_errors(device)] == []
-    return device
-
-
 def parse(command, text):
-    return valid(parse_output(PLATFORM, command, text))
+    return parsed(PLATFORM, command, text)
 
 
-def corpus_text(relative):
-    require_corpus(CORPUS if CORPUS.is_dir() else None)
-    return (CORPUS / relative).read_text()
-
-
-def corpus_expected(relative):
-    """A corpus file's expected parse: the TextFSM rows of .yml, the dict of .py."""
-    text = corpus_text(relative)
-    if relative.endswith(".yml"):
-        return yaml.safe_load(text)["parsed_sample"]
-    return ast.literal_eval(text.split("=", 1)[1].strip())
-
-
-def by_name(device):
-    return {tunnel["name"]: tunnel for tunnel in device["tunnels"]}
+def real(relative):
+    return corpus_text(PLATFORM, relative)
 
 
 # --- every corpus file ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", corpus_cases(PLATFORM))
 def test_every_real_output_parses_and_validates_or_is_refused(path):
-    require_corpus(path)
-    folder = path.parent.name
-    assert folder in CORPUS_COMMANDS, "corpus folder %r has no command here: add it" % folder
-    command = CORPUS_COMMANDS[folder]
-    if command is None:
-        typed = folder.replace("_", " ")
-        with pytest.raises(VpnParseError, match="cisco_asa output of %r" % typed):
-            parse_output(PLATFORM, typed, path.read_text())
-        return
-    device = parse(command, path.read_text())
-    if "There are no" not in path.read_text():
-        assert device["tunnels"], "a sample with SAs yields tunnels"
+    check_corpus_file(PLATFORM, path, CORPUS_COMMANDS, may_be_empty="There are no")
 
 
 # --- values against the corpus's expected parses ------------------------------------------------
 
 def test_ikev1_legacy_table_agrees_with_its_textfsm_parse():
-    device = parse("show crypto ikev1 sa detail", corpus_text("show_crypto_ikev1_sa_detail/1.txt"))
-    rows = corpus_expected("show_crypto_ikev1_sa_detail/1.expected.yml")
+    device = parse("show crypto ikev1 sa detail", real("show_crypto_ikev1_sa_detail/1.txt"))
+    rows = corpus_expected(PLATFORM, "show_crypto_ikev1_sa_detail/1.expected.yml")
     assert [tunnel["name"] for tunnel in device["tunnels"]] == [row["peer"] for row in rows]
     for tunnel, row in zip(device["tunnels"], rows):
         ike = tunnel["ike"]
@@ -113,8 +74,8 @@ def _ident(row, side):
 
 
 def test_ipsec_sa_agrees_with_its_textfsm_parse_row_by_row():
-    device = parse("show crypto ipsec sa", corpus_text("show_crypto_ipsec_sa/1.txt"))
-    rows = corpus_expected("show_crypto_ipsec_sa/1.expected.yml")
+    device = parse("show crypto ipsec sa", real("show_crypto_ipsec_sa/1.txt"))
+    rows = corpus_expected(PLATFORM, "show_crypto_ipsec_sa/1.expected.yml")
     tunnels = by_name(device)
     assert len(rows) == sum(len(tunnel["children"]) for tunnel in device["tunnels"]) == 3
     for row in rows:
@@ -137,7 +98,7 @@ def test_ipsec_sa_agrees_with_its_textfsm_parse_row_by_row():
 
 
 def test_ipsec_sa_versions_and_remote_access_entry():
-    device = parse("show crypto ipsec sa", corpus_text("show_crypto_ipsec_sa/1.txt"))
+    device = parse("show crypto ipsec sa", real("show_crypto_ipsec_sa/1.txt"))
     tunnels = by_name(device)
     assert tunnels["8.8.8.8"]["ike"]["version"] == 1
     assert tunnels["8.8.8.8"]["ike"]["local"]["port"] == 4500        # NAT-T endpoints
@@ -150,8 +111,8 @@ def test_ipsec_sa_versions_and_remote_access_entry():
 @pytest.mark.parametrize("sample", ["2", "3"])
 def test_session_database_agrees_with_its_textfsm_parse_row_by_row(sample):
     device = parse("show vpn-sessiondb detail l2l",
-                   corpus_text("show_vpn-sessiondb_detail_l2l/%s.txt" % sample))
-    rows = corpus_expected("show_vpn-sessiondb_detail_l2l/%s.expected.yml" % sample)
+                   real("show_vpn-sessiondb_detail_l2l/%s.txt" % sample))
+    rows = corpus_expected(PLATFORM, "show_vpn-sessiondb_detail_l2l/%s.expected.yml" % sample)
     tunnels = {tunnel["ike"]["remote"]["address"]: tunnel for tunnel in device["tunnels"]}
     assert sorted(tunnels) == sorted({row["ip_address"] for row in rows})
     for row in rows:
@@ -182,14 +143,14 @@ def test_session_database_agrees_with_its_textfsm_parse_row_by_row(sample):
 
 
 def test_ikev2_empty_listing_agrees_with_genie():
-    assert corpus_expected("show_crypto_ikev2_sa/2.expected.py") == {"sessions": {}}
-    assert parse("show crypto ikev2 sa", corpus_text("show_crypto_ikev2_sa/2.txt"))["tunnels"] == []
+    assert corpus_expected(PLATFORM, "show_crypto_ikev2_sa/2.expected.py") == {"sessions": {}}
+    assert parse("show crypto ikev2 sa", real("show_crypto_ikev2_sa/2.txt"))["tunnels"] == []
 
 
 # --- hand-checked values ------------------------------------------------------------------------
 
 def test_real_ikev2_summary_values():
-    tunnel, = parse("show crypto ikev2 sa", corpus_text("show_crypto_ikev2_sa/3.txt"))["tunnels"]
+    tunnel, = parse("show crypto ikev2 sa", real("show_crypto_ikev2_sa/3.txt"))["tunnels"]
     ike = tunnel["ike"]
     assert (tunnel["name"], tunnel["state"], tunnel["native_state"]) == ("202.106.1.1", "ESTABLISHED", "READY")
     assert (ike["version"], ike["sa_id"], ike["initiator"]) == (2, "38557965", False)
@@ -205,13 +166,13 @@ def test_real_ikev2_summary_values():
 
 def test_real_session_database_values():
     tunnels = by_name(parse("show vpn-sessiondb detail l2l",
-                            corpus_text("show_vpn-sessiondb_detail_l2l/3.txt")))
+                            real("show_vpn-sessiondb_detail_l2l/3.txt")))
     tunnel = tunnels["DefaultL2LGroup"]   # the connection (tunnel-group) names the tunnel
     assert tunnel["ike"]["remote"]["address"] == "169.254.107.100"
     assert tunnel["ike"]["established_seconds"] == ((52 * 24 + 6) * 60 + 35) * 60 + 23
     assert tunnel["ike"]["algorithms"]["encryption"] == "AES-GCM" and tunnel["ike"]["algorithms"]["integrity"] is None
     first = by_name(parse("show vpn-sessiondb detail l2l",
-                          corpus_text("show_vpn-sessiondb_detail_l2l/2.txt")))["169.254.107.1"]
+                          real("show_vpn-sessiondb_detail_l2l/2.txt")))["169.254.107.1"]
     assert first["ike"]["version"] == 1                  # "IKE:" section of releases before 8.4
     assert first["children"][0]["local_ts"] == ["169.254.44.0/22"]
 
@@ -247,15 +208,14 @@ def test_own_ikev2_detail_spis_ids_nat_and_negotiation():
 
 # --- merge ----------------------------------------------------------------------------------------
 
-def rendered(tunnels, commands=None):
-    device = emulated.EmulatedDevice(name="asa", platform=PLATFORM, hostname="asa", tunnels=tunnels)
-    return [(command, vendor.render(device, command))
-            for command in commands or cisco_asa.gather_commands({})]
+def outputs_of(tunnels, commands=None):
+    """What an emulated ASA holding these tunnels prints (for its gather commands by default)."""
+    return rendered(vendor, emulated_device(vendor, tunnels), commands)
 
 
 def test_merge_names_by_session_and_joins_sa_outputs_by_peer():
     tunnels = vendor.example_tunnels(0)
-    merged = by_name(valid(parse_outputs(PLATFORM, rendered(tunnels))))
+    merged = by_name(valid(parse_outputs(PLATFORM, outputs_of(tunnels))))
     hub = merged["hub-0"]   # IKEv2 SA, IPsec SAs and session of one peer, named by its session
     assert hub["ike"]["sa_id"] == tunnels[0]["ike"]["sa_id"]
     assert [child["spi_in"] for child in hub["children"]] == [c["spi_in"] for c in tunnels[0]["children"]]
@@ -264,7 +224,7 @@ def test_merge_names_by_session_and_joins_sa_outputs_by_peer():
 
 
 def test_merge_reports_ike_without_ipsec_and_negotiating_tunnels():
-    merged = by_name(valid(parse_outputs(PLATFORM, rendered(vendor.example_tunnels(0)))))
+    merged = by_name(valid(parse_outputs(PLATFORM, outputs_of(vendor.example_tunnels(0)))))
     degraded, negotiating = merged["203.0.113.3"], merged["203.0.113.4"]
     assert (degraded["state"], degraded["children"]) == ("ESTABLISHED", [])
     assert degraded["ike"]["negotiation"] == {"phase": 2, "step": "MM_ACTIVE without IPsec SA"}
@@ -273,14 +233,14 @@ def test_merge_reports_ike_without_ipsec_and_negotiating_tunnels():
 
 
 def test_no_phase_two_conclusion_when_ipsec_sas_were_not_gathered():
-    device = parse_outputs(PLATFORM, rendered(vendor.example_tunnels(0), ["show crypto ikev1 sa detail"]))
+    device = parse_outputs(PLATFORM, outputs_of(vendor.example_tunnels(0), ["show crypto ikev1 sa detail"]))
     assert by_name(device)["203.0.113.3"]["ike"]["negotiation"] is None
 
 
 def test_merge_of_ipsec_only_and_ike_only_outputs_of_the_same_peer():
     merged = parse_outputs(PLATFORM, [
-        ("show crypto ikev1 sa", corpus_text("show_crypto_ikev1_sa/1.txt")),
-        ("show crypto ikev2 sa", corpus_text("show_crypto_ikev2_sa/3.txt")),
+        ("show crypto ikev1 sa", real("show_crypto_ikev1_sa/1.txt")),
+        ("show crypto ikev2 sa", real("show_crypto_ikev2_sa/3.txt")),
     ])
     tunnel, = valid(merged)["tunnels"]                    # both list 202.106.1.1
     assert tunnel["state"] == "ESTABLISHED" and len(tunnel["children"]) == 1
@@ -290,33 +250,17 @@ def test_merge_of_ipsec_only_and_ike_only_outputs_of_the_same_peer():
 # --- noise and errors -------------------------------------------------------------------------
 
 def test_prompts_pager_and_blank_lines_are_ignored():
-    text = "ciscoasa# show crypto ikev2 sa\n<--- More --->\n\n" + corpus_text("show_crypto_ikev2_sa/3.txt") \
+    text = "ciscoasa# show crypto ikev2 sa\n<--- More --->\n\n" + real("show_crypto_ikev2_sa/3.txt") \
         + "\nciscoasa# \n"
     assert parse("show crypto ikev2 sa", text)["tunnels"][0]["ike"]["sa_id"] == "38557965"
 
 
 def test_mangled_outputs_raise_parse_errors_only():
     """Cut, shuffled and garbled copies of every sample: parsed, or a VpnParseError."""
-    rng = random.Random(11)
-    seeds = rendered(vendor.example_tunnels(1)) + [
+    seeds = outputs_of(vendor.example_tunnels(1)) + [
         ("show crypto ikev1 sa detail", (DATA / "ikev1-detail.txt").read_text()),
         ("show crypto ikev2 sa detail", (DATA / "ikev2-detail.txt").read_text())]
-    for _round in range(400):
-        command, text = rng.choice(seeds)
-        lines = text.splitlines()
-        if rng.random() < 0.3:
-            rng.shuffle(lines)
-        text = "\n".join(lines)[:rng.randrange(1, len(text) + 1)]
-        position = rng.randrange(len(text))
-        text = text[:position] + rng.choice(["x", ":", "0x", " : ", "(", "-", "\n"]) + text[position + 1:]
-        try:
-            valid(parse_output(PLATFORM, command, text))
-        except VpnParseError as error:
-            assert error.platform == PLATFORM
-
-
-def _cut(text, marker):
-    return text[:text.index(marker) + len(marker)] + "\n"
+    assert_mangled_outputs_raise_parse_errors_only(PLATFORM, seeds, ["x", ":", "0x", " : ", "(", "-", "\n"])
 
 
 @pytest.mark.parametrize("command, text, expected", [
@@ -329,11 +273,8 @@ def _cut(text, marker):
     ("show crypto ikev1 sa detail", "1   IKE Peer: 192.0.2.1\n    Type    : L2L\n", "output cut off"),
 ])
 def test_unknown_text_raises_parse_error_naming_platform_and_command(command, text, expected):
-    with pytest.raises(VpnParseError) as caught:
-        parse_output(PLATFORM, command, text)
-    key = cisco_asa.command_key(command)   # errors name the command's key: its plain form
-    assert caught.value.platform == PLATFORM and caught.value.command == key
-    assert PLATFORM in str(caught.value) and key in str(caught.value) and expected in str(caught.value)
+    error = assert_parse_error(PLATFORM, command, text, expected)
+    assert error.command == cisco_asa.command_key(command)   # the command's key: its plain form
 
 
 @pytest.mark.parametrize("command, marker", [
@@ -346,17 +287,13 @@ def test_truncated_outputs_raise_parse_errors(command, marker):
     folder = {"show crypto ikev2 sa": "show_crypto_ikev2_sa/3.txt",
               "show crypto ipsec sa": "show_crypto_ipsec_sa/1.txt",
               "show vpn-sessiondb detail l2l": "show_vpn-sessiondb_detail_l2l/3.txt"}[command]
-    with pytest.raises(VpnParseError, match="output cut off") as caught:
-        parse_output(PLATFORM, command, _cut(corpus_text(folder), marker))
-    assert caught.value.command == cisco_asa.command_key(command)
+    assert_parse_error(PLATFORM, command, cut_after(real(folder), marker), "output cut off")
 
 
 def test_unsupported_commands_are_refused_with_a_parse_error():
     for command in ("show vpn-sessiondb anyconnect", "show vpn-sessiondb summary",
                     "show asp table vpn-context detail", "show running-config crypto map"):
-        with pytest.raises(VpnParseError, match="one of the supported commands") as caught:
-            parse_output(PLATFORM, command, "")
-        assert caught.value.platform == PLATFORM
+        assert_refused_command(PLATFORM, command)
 
 
 def test_command_forms_are_recognized():
@@ -377,56 +314,32 @@ def test_command_forms_are_recognized():
 
 # --- the emulated ASA -------------------------------------------------------------------------
 
-def _field(item, path):
-    for part in path.split("."):
-        item = item[part]
-    return item
-
-
 @pytest.fixture
 def frozen_clock(monkeypatch):
-    monkeypatch.setattr(emulated.time, "monotonic", lambda: 1000.0)
+    freeze_emulator_clock(monkeypatch)
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_round_trip_reports_the_emulated_device_state(index, frozen_clock):
-    device = emulated.EmulatedDevice(name="asa%d" % index, platform=PLATFORM, hostname="asa",
-                                     tunnels=vendor.example_tunnels(index))
-    facts = valid(parse_outputs(PLATFORM, [(command, vendor.render(device, command))
-                                           for command in cisco_asa.gather_commands({})]))
-    truth = by_name({"tunnels": device.state()})
-    got = by_name(facts)
-    assert sorted(got) == sorted(truth)
-    for name, tunnel in truth.items():
-        for path in vendor.REPORTED["tunnel"]:
-            assert _field(got[name], path) == _field(tunnel, path), (name, path)
-        for path in vendor.REPORTED["ike"] + ("established_seconds", "rekey_seconds"):
-            assert _field(got[name]["ike"], path) == _field(tunnel["ike"], path), (name, path)
-        assert [child["name"] for child in got[name]["children"]] == [c["name"] for c in tunnel["children"]]
-        for mine, theirs in zip(got[name]["children"], tunnel["children"]):
-            for path in vendor.REPORTED["child"] + ("rekey_seconds", "lifetime_seconds"):
-                assert _field(mine, path) == _field(theirs, path), (name, mine["name"], path)
+    # the clock stands still: countdowns and ages are exact too
+    assert_round_trip(vendor, index, in_order=False, also={"ike": ("established_seconds", "rekey_seconds"),
+                                                           "child": ("rekey_seconds", "lifetime_seconds")})
 
 
 def test_example_tunnels_are_deterministic_and_use_documentation_addresses():
     assert vendor.example_tunnels(1) == vendor.example_tunnels(1)
-    for tunnel in vendor.example_tunnels(0) + vendor.example_tunnels(1):
-        for address in (tunnel["ike"]["local"]["address"], tunnel["ike"]["remote"]["address"]):
-            assert address is None or address.startswith(("192.0.2.", "198.51.100.", "203.0.113."))
-        for child in tunnel["children"]:
-            assert all(ts.startswith(("198.18.", "198.19.")) for ts in child["local_ts"] + child["remote_ts"])
+    assert_documentation_addresses(vendor.example_tunnels(0) + vendor.example_tunnels(1),
+                                   peers_may_be_unknown=True)
 
 
 def test_resets_take_tunnels_and_children_down(frozen_clock):
-    device = emulated.EmulatedDevice(name="asa", platform=PLATFORM, hostname="asa",
-                                     tunnels=vendor.example_tunnels(0), reset_delay=60)
+    device = example_device(vendor, 0, reset_delay=60)
     assert vendor.reset(device, "clear crypto ipsec sa peer 203.0.113.2") == ""
     assert vendor.reset(device, "vpn-sessiondb logoff ipaddress 203.0.113.1 noconfirm") == \
         "INFO: Number of sessions with IP address of 203.0.113.1 logged off : 1\n"
     assert vendor.reset(device, "clear crypto ikev2 sa") == ""   # nothing IKEv2 is up any more
     assert vendor.reset(device, "show crypto ipsec sa") is None
-    facts = by_name(parse_outputs(PLATFORM, [(command, vendor.render(device, command))
-                                             for command in cisco_asa.gather_commands({})]))
+    facts = by_name(gathered(vendor, device))
     assert "hub-0" not in facts                    # a tunnel without SAs: the ASA shows nothing
     assert (facts["203.0.113.2"]["state"], facts["203.0.113.2"]["children"]) == ("ESTABLISHED", [])
     assert [names for _command, names in device.reset_log] == [["203.0.113.2"], ["hub-0"], []]
@@ -434,14 +347,14 @@ def test_resets_take_tunnels_and_children_down(frozen_clock):
 
 def test_isakmp_listing_holds_both_versions(frozen_clock):
     tunnels = vendor.example_tunnels(1)
-    both = parse_outputs(PLATFORM, rendered(tunnels, ["show crypto isakmp sa detail"]))["tunnels"]
-    apart = parse_outputs(PLATFORM, rendered(tunnels, ["show crypto ikev1 sa detail",
-                                                       "show crypto ikev2 sa detail"]))["tunnels"]
+    both = parse_outputs(PLATFORM, outputs_of(tunnels, ["show crypto isakmp sa detail"]))["tunnels"]
+    apart = parse_outputs(PLATFORM, outputs_of(tunnels, ["show crypto ikev1 sa detail",
+                                                         "show crypto ikev2 sa detail"]))["tunnels"]
     assert both == apart and {tunnel["ike"]["version"] for tunnel in both} == {1, 2}
 
 
 def test_render_knows_only_state_commands():
-    device = emulated.EmulatedDevice(name="asa", platform=PLATFORM, hostname="asa", tunnels=[])
+    device = emulated_device(vendor, [])
     assert vendor.render(device, "show running-config") is None
     assert vendor.render(device, "show crypto ikev2 sa") == "\nThere are no IKEv2 SAs\n"
-    assert parse_outputs(PLATFORM, rendered([]))["tunnels"] == []
+    assert parse_outputs(PLATFORM, outputs_of([]))["tunnels"] == []

@@ -8,27 +8,24 @@ gateway-list-connecting.txt has phase 1 still connecting (the unindented layout 
 195955), the `get vpn ike gateway` variant and a gateway without any IKE SA.
 """
 
-import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
 
-from corpus import corpus_cases, require_corpus
-from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnParseError
-from ansible_collections.vpnops.tunnels.plugins.module_utils.model_schema import SCHEMA
+from corpus import corpus_cases, corpus_text
+from parser_checks import (
+    assert_parse_error, assert_refused_command, assert_round_trip, check_corpus_file,
+    example_device, gathered, lab_vendor, only, parsed, valid
+)
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import (
     fortinet,
     parse_output,
     parse_outputs,
 )
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
-from emulator.device import EmulatedDevice  # noqa: E402
-from emulator.vendors import fortinet as emulated  # noqa: E402
-
-DATA = Path(__file__).parent / "data" / "fortinet"
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+PLATFORM = "fortinet"
+DATA = Path(__file__).parent / "data" / PLATFORM
+emulated = lab_vendor(PLATFORM)
 
 SUMMARY = "get vpn ipsec tunnel summary"
 GATEWAYS = "diagnose vpn ike gateway list"
@@ -39,20 +36,8 @@ def read(name):
     return (DATA / name).read_text()
 
 
-def valid(device):
-    errors = [error.message for error in VALIDATOR.iter_errors(device)]
-    assert errors == []
-    return device
-
-
-def only(device, name):
-    found = [tunnel for tunnel in device["tunnels"] if tunnel["name"] == name]
-    assert len(found) == 1, [tunnel["name"] for tunnel in device["tunnels"]]
-    return found[0]
-
-
-def real(corpus, folder, number):
-    return (corpus / "fortinet" / folder / ("%s.txt" % number)).read_text()
+def real(folder, number):
+    return corpus_text(PLATFORM, "%s/%s.txt" % (folder, number))
 
 
 # corpus folder -> the command as typed; None: not tunnel state, refused by design
@@ -64,25 +49,15 @@ CORPUS_COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("path", corpus_cases("fortinet"))
+@pytest.mark.parametrize("path", corpus_cases(PLATFORM))
 def test_every_real_output_parses_and_validates_or_is_refused(path):
-    require_corpus(path)
-    folder = path.parent.name
-    assert folder in CORPUS_COMMANDS, "corpus folder %r has no command here: add it" % folder
-    command = CORPUS_COMMANDS[folder]
-    if command is None:
-        typed = folder.replace("_", " ")
-        with pytest.raises(VpnParseError, match="fortinet output of %r" % typed):
-            parse_output("fortinet", typed, path.read_text())
-        return
-    device = valid(parse_output("fortinet", command, path.read_text()))
-    assert device["tunnels"], "every sample in the corpus holds at least one tunnel"
+    check_corpus_file(PLATFORM, path, CORPUS_COMMANDS)
 
 
 # --- get vpn ipsec tunnel summary -------------------------------------------------------------
 
-def test_real_summary_reports_down_tunnel_and_errors(corpus):
-    device = valid(parse_output("fortinet", SUMMARY, real(corpus, "get_vpn_ipsec_tunnel_summary", 4)))
+def test_real_summary_reports_down_tunnel_and_errors():
+    device = parsed(PLATFORM, SUMMARY, real("get_vpn_ipsec_tunnel_summary", 4))
     up, down = only(device, "mesh2-1"), only(device, "mesh1-1")
     assert (up["state"], up["configured"], up["status_message"]) == ("ESTABLISHED", True, "1 of 1 selectors up")
     assert (down["state"], down["configured"]) == ("DOWN", True)
@@ -93,14 +68,14 @@ def test_real_summary_reports_down_tunnel_and_errors(corpus):
 def test_summary_without_gateway_column():
     """Older FortiOS (Fortinet KB 195955) prints no gateway address."""
     text = "'to-a'  selectors(total,up): 1/1  rx(pkt,err): 1921/0  tx(pkt,err): 69/2\n"
-    tunnel = only(parse_output("fortinet", "get vpn ipsec tun sum", text), "to-a")
+    tunnel = only(parse_output(PLATFORM, "get vpn ipsec tun sum", text), "to-a")
     assert tunnel["state"] == "ESTABLISHED" and tunnel["ike"]["remote"]["address"] is None
 
 
 # --- diagnose vpn ike gateway list ------------------------------------------------------------
 
-def test_real_gateway_values(corpus):
-    device = valid(parse_output("fortinet", GATEWAYS, real(corpus, "diagnose_vpn_ike_gateway_list", 1)))
+def test_real_gateway_values():
+    device = parsed(PLATFORM, GATEWAYS, real("diagnose_vpn_ike_gateway_list", 1))
     ike = only(device, "HUB_0")["ike"]
     assert (ike["version"], ike["sa_id"], ike["native_state"], ike["initiator"]) == (1, "0", "established", False)
     assert (ike["initiator_spi"], ike["responder_spi"]) == ("1f454ba48eb31ef1", "779d7de61a925ba5")
@@ -112,32 +87,32 @@ def test_real_gateway_values(corpus):
     assert ike["nat_t"] == "none" and ike["negotiation"] is None
 
 
-def test_real_gateway_with_two_ike_sas_reports_the_established_newest(corpus):
-    ike = only(parse_output("fortinet", GATEWAYS, real(corpus, "diagnose_vpn_ike_gateway_list", 12)),
+def test_real_gateway_with_two_ike_sas_reports_the_established_newest():
+    ike = only(parse_output(PLATFORM, GATEWAYS, real("diagnose_vpn_ike_gateway_list", 12)),
                "VPN-to-SH")["ike"]
     # "status: established 177-177s ago" of id 10 (created-established seconds)
     assert (ike["sa_id"], ike["established_seconds"], ike["initiator"]) == ("10", 177, False)
-    ike = only(parse_output("fortinet", GATEWAYS, real(corpus, "diagnose_vpn_ike_gateway_list", 15)),
+    ike = only(parse_output(PLATFORM, GATEWAYS, real("diagnose_vpn_ike_gateway_list", 15)),
                "VPN-to-SH")["ike"]
     assert ike["remote"]["id"].startswith("C = CN, ST = Beijing") and ike["sa_id"] == "261"
 
 
-def test_real_gateway_ikev2_and_nat(corpus):
-    ikev2 = only(parse_output("fortinet", GATEWAYS, real(corpus, "diagnose_vpn_ike_gateway_list", 17)),
+def test_real_gateway_ikev2_and_nat():
+    ikev2 = only(parse_output(PLATFORM, GATEWAYS, real("diagnose_vpn_ike_gateway_list", 17)),
                  "VPN-to-Side1")["ike"]
     assert (ikev2["version"], ikev2["algorithms"]["encryption"], ikev2["algorithms"]["key_size"]) == (2, "aes", 256)
-    natted = only(parse_output("fortinet", GATEWAYS, real(corpus, "diagnose_vpn_ike_gateway_list", 21)),
+    natted = only(parse_output(PLATFORM, GATEWAYS, real("diagnose_vpn_ike_gateway_list", 21)),
                   "VPN-to-SH")["ike"]
     assert natted["nat_t"] == "local"  # "nat: me"
     assert (natted["local"]["port"], natted["established_seconds"]) == (4500, 513)
-    old = only(parse_output("fortinet", GATEWAYS, real(corpus, "diagnose_vpn_ike_gateway_list", 23)),
+    old = only(parse_output(PLATFORM, GATEWAYS, real("diagnose_vpn_ike_gateway_list", 23)),
                "L2TP_over_IPSEC_0")["ike"]
     assert (old["algorithms"]["encryption"], old["algorithms"]["key_size"], old["rekey_interval_seconds"]) == (
         "3des", None, 28800)
 
 
 def test_connecting_get_variant_and_gateway_without_sa():
-    device = valid(parse_output("fortinet", GATEWAYS, read("gateway-list-connecting.txt")))
+    device = parsed(PLATFORM, GATEWAYS, read("gateway-list-connecting.txt"))
     connecting = only(device, "to-backup")
     assert (connecting["state"], connecting["native_state"]) == ("CONNECTING", "connecting")
     assert connecting["ike"]["negotiation"] == {"phase": 1, "step": "state 3"}
@@ -155,8 +130,8 @@ def test_connecting_get_variant_and_gateway_without_sa():
 
 # --- diagnose vpn tunnel list -----------------------------------------------------------------
 
-def test_real_tunnel_list_values(corpus):
-    device = valid(parse_output("fortinet", TUNNELS, real(corpus, "diagnose_vpn_tunnel_list", 1)))
+def test_real_tunnel_list_values():
+    device = parsed(PLATFORM, TUNNELS, real("diagnose_vpn_tunnel_list", 1))
     instance = only(device, "HUB_0")
     assert (instance["state"], instance["configured"], instance["native_state"]) == ("ESTABLISHED", False, "dial_inst")
     assert instance["ike"]["dpd"] == {"delay": 20, "timeout": None, "action": None}
@@ -174,32 +149,32 @@ def test_real_tunnel_list_values(corpus):
     assert server["ike"]["remote"]["address"] is None  # 0.0.0.0: any peer
 
 
-def test_real_rekeying_selector_keeps_its_first_sa(corpus):
-    tunnel = only(parse_output("fortinet", TUNNELS, real(corpus, "diagnose_vpn_tunnel_list", 14)), "VPN-to-SH")
+def test_real_rekeying_selector_keeps_its_first_sa():
+    tunnel = only(parse_output(PLATFORM, TUNNELS, real("diagnose_vpn_tunnel_list", 14)), "VPN-to-SH")
     child = tunnel["children"][0]
     assert (child["native_state"], child["state"], child["mode"]) == ("sa=2", "INSTALLED", "TRANSPORT")
     assert (child["spi_in"], child["spi_out"], child["lifetime_seconds"]) == ("d4fb6a41", "9265e023", 42899)
     assert child["local_ts"] == ["0.0.0.0/0[gre]"]
 
 
-def test_real_nat_traversal_both_sides(corpus):
-    behind = only(parse_output("fortinet", TUNNELS, real(corpus, "diagnose_vpn_tunnel_list", 21)), "VPN-to-SH")
-    facing = only(parse_output("fortinet", TUNNELS, real(corpus, "diagnose_vpn_tunnel_list", 22)), "VPN-to-BJ")
+def test_real_nat_traversal_both_sides():
+    behind = only(parse_output(PLATFORM, TUNNELS, real("diagnose_vpn_tunnel_list", 21)), "VPN-to-SH")
+    facing = only(parse_output(PLATFORM, TUNNELS, real("diagnose_vpn_tunnel_list", 22)), "VPN-to-BJ")
     assert (behind["ike"]["nat_t"], behind["ike"]["local"]["port"]) == ("local", 4500)  # keepalive
     assert (facing["ike"]["nat_t"], facing["ike"]["remote"]["port"]) == ("remote", 64916)  # silent
     assert behind["children"][0]["encapsulation"] is True
     assert behind["children"][0]["local_ts"] == ["192.168.0.0/24"]
 
 
-def test_real_transport_selector_with_ports(corpus):
-    tunnel = only(parse_output("fortinet", TUNNELS, real(corpus, "diagnose_vpn_tunnel_list", 23)), "L2TP_over_IPSEC_0")
+def test_real_transport_selector_with_ports():
+    tunnel = only(parse_output(PLATFORM, TUNNELS, real("diagnose_vpn_tunnel_list", 23)), "L2TP_over_IPSEC_0")
     child = tunnel["children"][0]
     assert child["local_ts"] == ["201.1.1.3/32[udp/1701]"] and child["remote_ts"] == ["10.1.1.6/32[udp]"]
     assert (child["algorithms"]["encryption"], child["algorithms"]["key_size"]) == ("3des", 192)
 
 
 def test_fortios_7_layout_gcm_masks_and_selectors_without_sa():
-    device = valid(parse_output("fortinet", "diag vpn tun list", read("tunnel-list-7.2.txt")))
+    device = parsed(PLATFORM, "diag vpn tun list", read("tunnel-list-7.2.txt"))
     gcm = only(device, "to-obsd")
     child = gcm["children"][0]
     assert child["algorithms"] == {"encryption": "aes-gcm", "key_size": 256, "integrity": None,
@@ -218,10 +193,10 @@ def test_fortios_7_layout_gcm_masks_and_selectors_without_sa():
 
 # --- merge ------------------------------------------------------------------------------------
 
-def test_merge_takes_phase1_from_gateways_and_phase2_from_tunnel_list(corpus):
-    device = valid(parse_outputs("fortinet", [
-        (GATEWAYS, real(corpus, "diagnose_vpn_ike_gateway_list", 1)),
-        (TUNNELS, real(corpus, "diagnose_vpn_tunnel_list", 1)),
+def test_merge_takes_phase1_from_gateways_and_phase2_from_tunnel_list():
+    device = valid(parse_outputs(PLATFORM, [
+        (GATEWAYS, real("diagnose_vpn_ike_gateway_list", 1)),
+        (TUNNELS, real("diagnose_vpn_tunnel_list", 1)),
     ]))
     assert [t["name"] for t in device["tunnels"]] == ["HUB_0", "HUB_1", "HUB"]
     hub0 = only(device, "HUB_0")
@@ -237,7 +212,7 @@ def test_merge_reports_configured_tunnels_without_sa_as_down_and_degraded_ones()
     summary = ("'to-obsd' 198.51.100.3:0  selectors(total,up): 1/1  rx(pkt,err): 7/0  tx(pkt,err): 9/0\n"
                "'to-backup' 198.51.100.9:0  selectors(total,up): 2/0  rx(pkt,err): 0/0  tx(pkt,err): 0/3\n"
                "'to-spare' 198.51.100.11:0  selectors(total,up): 1/0  rx(pkt,err): 0/0  tx(pkt,err): 0/0\n")
-    device = valid(parse_outputs("fortinet", [
+    device = valid(parse_outputs(PLATFORM, [
         (SUMMARY, summary), (GATEWAYS, read("gateway-list-connecting.txt")),
         (TUNNELS, read("tunnel-list-7.2.txt")),
     ]))
@@ -256,22 +231,22 @@ def test_merge_notes_phase2_missing_under_an_established_phase1():
     gateway = read("gateway-list-connecting.txt").replace("name: to-backup", "name: ignored")
     tunnels = read("tunnel-list-7.2.txt").replace("name=to-backup", "name=to-obsd-extra")
     gateway = gateway.replace("name: to-obsd\n", "name: to-obsd-extra\n")
-    tunnel = only(parse_outputs("fortinet", [(GATEWAYS, gateway), (TUNNELS, tunnels)]), "to-obsd-extra")
+    tunnel = only(parse_outputs(PLATFORM, [(GATEWAYS, gateway), (TUNNELS, tunnels)]), "to-obsd-extra")
     assert tunnel["state"] == "ESTABLISHED"
     assert tunnel["ike"]["negotiation"] == {"phase": 2, "step": "IPsec SA not installed: backup-lan, backup-mgmt"}
 
 
 # --- noise and errors -------------------------------------------------------------------------
 
-def test_prompt_and_more_remnants_are_ignored(corpus):
+def test_prompt_and_more_remnants_are_ignored():
     text = ("FGT # get vpn ipsec tunnel summary\n--More-- \r        \r"
-            + real(corpus, "get_vpn_ipsec_tunnel_summary", 1) + "\nFGT # ")
-    assert len(parse_output("fortinet", SUMMARY, text)["tunnels"]) == 4
+            + real("get_vpn_ipsec_tunnel_summary", 1) + "\nFGT # ")
+    assert len(parse_output(PLATFORM, SUMMARY, text)["tunnels"]) == 4
 
 
 def test_empty_outputs_are_no_tunnels():
     for command in fortinet.COMMANDS:
-        assert parse_output("fortinet", command, "\n")["tunnels"] == []
+        assert parse_output(PLATFORM, command, "\n")["tunnels"] == []
 
 
 @pytest.mark.parametrize("command, text, expected", [
@@ -292,16 +267,11 @@ def test_empty_outputs_are_no_tunnels():
     (GATEWAYS, "Unknown action 0\n", "the CLI answered"),
 ])
 def test_unknown_text_raises_parse_error_naming_platform_and_command(command, text, expected):
-    with pytest.raises(VpnParseError) as caught:
-        parse_output("fortinet", command, text)
-    message = str(caught.value)
-    assert "fortinet" in message and command in message and expected in message
-    assert caught.value.platform == "fortinet"
+    assert_parse_error(PLATFORM, command, text, expected)
 
 
 def test_unsupported_commands_are_refused():
-    with pytest.raises(VpnParseError, match="one of the supported commands"):
-        parse_output("fortinet", "get vpn ssl monitor", "SSL-VPN Login Users:\n")
+    assert_refused_command(PLATFORM, "get vpn ssl monitor", "SSL-VPN Login Users:\n")
     for refused in ("get vpn ssl monitor", "get vpn ipsec tunnel details", "diagnose vpn tunnel flush",
                     "diagnose vpn tunnel list | grep name", "diagnose vpn tunnel list extra words",
                     "show vpn ipsec phase1-interface", ""):
@@ -319,44 +289,22 @@ def test_command_forms_are_recognized():
 
 # --- round trip through the emulated FortiGate ------------------------------------------------
 
-def field(data, path):
-    for part in path.split("."):
-        data = data[part]
-    return data
-
-
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_round_trip_reports_what_the_emulated_device_holds(index):
-    device = EmulatedDevice(name="fgt%d" % index, platform="fortinet", hostname="FGT%d" % index,
-                            tunnels=emulated.example_tunnels(index))
-    truth = device.state()
-    outputs = [(command, emulated.render(device, command)) for command in fortinet.gather_commands({})]
-    facts = valid(parse_outputs("fortinet", outputs))
-    assert [t["name"] for t in facts["tunnels"]] == [t["name"] for t in truth if t["state"] != "PASSIVE"] + [
+    facts, truth = assert_round_trip(emulated, index, in_order=False)
+    assert [t["name"] for t in facts] == [t["name"] for t in truth if t["state"] != "PASSIVE"] + [
         t["name"] for t in truth if t["state"] == "PASSIVE"]  # dial-up servers only in the tunnel list
-    for expected in truth:
-        found = only(facts, expected["name"])
-        for name in emulated.REPORTED["tunnel"]:
-            assert field(found, name) == field(expected, name), (expected["name"], name)
-        for name in emulated.REPORTED["ike"]:
-            assert field(found["ike"], name) == field(expected["ike"], name), (expected["name"], name)
-        assert [c["name"] for c in found["children"]] == [c["name"] for c in expected["children"]]
-        for got, want in zip(found["children"], expected["children"]):
-            for name in emulated.REPORTED["child"]:
-                assert field(got, name) == field(want, name), (expected["name"], want["name"], name)
 
 
 def test_emulated_resets_take_tunnels_down():
-    device = EmulatedDevice(name="fgt", platform="fortinet", hostname="FGT", tunnels=emulated.example_tunnels(0),
-                            reset_delay=3600)
+    device = example_device(emulated, 0, reset_delay=3600)
     assert emulated.reset(device, "diagnose vpn tunnel flush to-branch-a") == ""
     assert emulated.reset(device, "diagnose vpn ike gateway flush name to-dc") == ""
     assert emulated.reset(device, "diagnose vpn tunnel up to-backup") == ""
     assert emulated.reset(device, "diagnose vpn ike gateway list") is None
     assert device.reset_log == [("diagnose vpn tunnel flush to-branch-a", ["to-branch-a"]),
                                 ("diagnose vpn ike gateway flush name to-dc", ["to-dc"])]
-    outputs = [(command, emulated.render(device, command)) for command in fortinet.gather_commands({})]
-    facts = parse_outputs("fortinet", outputs)
+    facts = gathered(emulated, device)
     assert only(facts, "to-branch-a")["state"] == "ESTABLISHED"
     assert only(facts, "to-branch-a")["ike"]["negotiation"]["phase"] == 2
     assert only(facts, "to-dc")["state"] == "DOWN"

@@ -3,30 +3,22 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Juniper SRX parser: real outputs from ../shared, own samples, merge, errors, emulator round trip."""
 
-import random
-import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
 
-from corpus import corpus_cases, corpus_root, require_corpus
-from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnParseError
-from ansible_collections.vpnops.tunnels.plugins.module_utils.model_schema import SCHEMA
-from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import (
-    juniper_srx,
-    parse_output,
-    parse_outputs,
+from corpus import corpus_cases, corpus_text
+from parser_checks import (
+    assert_documentation_addresses, assert_mangled_outputs_raise_parse_errors_only,
+    assert_parse_error, assert_refused_command, assert_round_trip, by_name, check_corpus_file,
+    cut_after, emulated_device, example_device, freeze_emulator_clock, gathered, lab_vendor, parsed,
+    rendered, valid
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
-from emulator import device as emulated  # noqa: E402  (needs tests/lab on sys.path)
-from emulator.vendors import juniper_srx as vendor  # noqa: E402
+from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import juniper_srx, parse_outputs
 
 PLATFORM = "juniper_srx"
 DATA = Path(__file__).parent / "data" / PLATFORM
-CORPUS = corpus_root() / PLATFORM
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+vendor = lab_vendor(PLATFORM)
 IKE_DETAIL = "show security ike security-associations detail"
 IPSEC_DETAIL = "show security ipsec security-associations detail"
 INACTIVE_DETAIL = "show security ipsec inactive-tunnels detail"
@@ -42,26 +34,16 @@ CORPUS_COMMANDS = {
 }
 
 
-def valid(device):
-    assert [error.message for error in VALIDATOR.iter_errors(device)] == []
-    return device
-
-
 def parse(command, text):
-    return valid(parse_output(PLATFORM, command, text))
+    return parsed(PLATFORM, command, text)
 
 
-def corpus_text(relative):
-    require_corpus(CORPUS if CORPUS.is_dir() else None)
-    return (CORPUS / relative).read_text()
+def real(relative):
+    return corpus_text(PLATFORM, relative)
 
 
 def own(name):
     return (DATA / name).read_text()
-
-
-def by_name(device):
-    return {tunnel["name"]: tunnel for tunnel in device["tunnels"]}
 
 
 def own_outputs():
@@ -73,25 +55,14 @@ def own_outputs():
 
 @pytest.mark.parametrize("path", corpus_cases(PLATFORM))
 def test_every_real_output_parses_and_validates_or_is_refused(path):
-    require_corpus(path)
-    folder = path.parent.name
-    assert folder in CORPUS_COMMANDS, "corpus folder %r has no command here: add it" % folder
-    command = CORPUS_COMMANDS[folder]
-    if command is None:
-        typed = folder.replace("_", " ")
-        with pytest.raises(VpnParseError, match="juniper_srx output of %r" % typed):
-            parse_output(PLATFORM, typed, path.read_text())
-        return
-    device = parse(command, path.read_text())
-    if "Total inactive tunnels: 0" not in path.read_text():
-        assert device["tunnels"], "a sample with SAs yields tunnels"
+    check_corpus_file(PLATFORM, path, CORPUS_COMMANDS, may_be_empty="Total inactive tunnels: 0")
 
 
 # --- the corpus, value by value (no expected parses: values from the samples and MANIFEST) ---
 
 def test_real_ike_brief_down_sa_is_negotiating():
     tunnel, = parse("show security ike security-associations",
-                    corpus_text("show_security_ike_security-associations/2.txt"))["tunnels"]
+                    real("show_security_ike_security-associations/2.txt"))["tunnels"]
     ike = tunnel["ike"]
     assert (tunnel["name"], tunnel["state"], tunnel["native_state"]) == ("128.168.104.229", "CONNECTING", "DOWN")
     assert (ike["sa_id"], ike["version"]) == ("2859309", 2)
@@ -100,7 +71,7 @@ def test_real_ike_brief_down_sa_is_negotiating():
 
 
 def test_real_ike_brief_up_sas_with_masked_addresses():
-    tunnels = parse("show security ike sa", corpus_text("show_security_ike_security-associations/3.txt"))["tunnels"]
+    tunnels = parse("show security ike sa", real("show_security_ike_security-associations/3.txt"))["tunnels"]
     assert [(t["name"], t["state"], t["ike"]["sa_id"]) for t in tunnels] == [
         ("162.XXX.XX.164", "ESTABLISHED", "3628774"), ("172.XX.XXX.164", "ESTABLISHED", "3628775")]
     assert tunnels[1]["ike"]["responder_spi"] == "7fb1a9f81db0611c"
@@ -108,7 +79,7 @@ def test_real_ike_brief_up_sas_with_masked_addresses():
 
 def test_real_ipsec_brief_pairs_inbound_and_outbound_by_tunnel_id():
     tunnel, = parse("show security ipsec sa",
-                    corpus_text("show_security_ipsec_security-associations/1.txt"))["tunnels"]
+                    real("show_security_ipsec_security-associations/1.txt"))["tunnels"]
     child, = tunnel["children"]
     assert (child["sa_id"], child["spi_in"], child["spi_out"]) == ("131073", "ec78f80e", "c674a8ac")
     assert child["algorithms"] == {"encryption": "aes-gcm", "key_size": 128, "integrity": None,
@@ -120,7 +91,7 @@ def test_real_ipsec_brief_keeps_a_tunnel_whole_when_the_sample_masks_its_gateway
     # the doc masked 131073's inbound gateway as 162.XXX.66.164 and its outbound one as
     # 162.XXX.XX.164: the tunnel ID, not the gateway text, holds the pair together
     tunnels = parse("show security ipsec sa",
-                    corpus_text("show_security_ipsec_security-associations/2.txt"))["tunnels"]
+                    real("show_security_ipsec_security-associations/2.txt"))["tunnels"]
     assert [(t["name"], [(c["sa_id"], c["spi_in"], c["spi_out"]) for c in t["children"]]) for t in tunnels] == [
         ("162.XXX.66.164", [("131073", "d28e709e", "25aed8ae")]),
         ("172.XX.XXX.164", [("131074", "3f13176d", "965169e9")])]
@@ -130,7 +101,7 @@ def test_real_ipsec_brief_keeps_a_tunnel_whole_when_the_sample_masks_its_gateway
 def test_real_xml_agrees_with_the_junos_exporter_test(sample):
     # junos_exporter asserts: 2 active tunnels, state up, tunnel index 231076, gateway 1.1.1.1
     device = parse("show security ipsec security-associations | display xml",
-                   corpus_text("show_security_ipsec_security-associations_display_xml/%s.txt" % sample))
+                   real("show_security_ipsec_security-associations_display_xml/%s.txt" % sample))
     tunnels = by_name(device)
     assert sorted(tunnels) == ["1.1.1.1", "2.2.2.2"]
     child, = tunnels["1.1.1.1"]["children"]
@@ -143,13 +114,13 @@ def test_real_xml_agrees_with_the_junos_exporter_test(sample):
 def test_real_xml_forms_with_and_without_cluster_wrapper_agree():
     folder = "show_security_ipsec_security-associations_display_xml/"
     command = "show security ipsec security-associations | display xml"
-    assert parse(command, corpus_text(folder + "1.txt"))["tunnels"] == \
-        parse(command, corpus_text(folder + "2.txt"))["tunnels"]
+    assert parse(command, real(folder + "1.txt"))["tunnels"] == \
+        parse(command, real(folder + "2.txt"))["tunnels"]
 
 
 def test_real_inactive_tunnels_none():
     assert parse("show security ipsec inactive-tunnels",
-                 corpus_text("show_security_ipsec_inactive-tunnels/1.txt"))["tunnels"] == []
+                 real("show_security_ipsec_inactive-tunnels/1.txt"))["tunnels"] == []
 
 
 # --- own samples of the detail forms -------------------------------------------------------
@@ -211,7 +182,7 @@ def test_merge_joins_vpns_to_ike_sas_and_keeps_configured_down_vpns():
 
 
 def test_merge_ike_up_with_ipsec_down_is_phase_two():
-    tunnels = by_name(parse_outputs(PLATFORM, rendered(vendor.example_tunnels(0))))
+    tunnels = by_name(parse_outputs(PLATFORM, outputs_of(vendor.example_tunnels(0))))
     partner = tunnels["vpn-partner-0"]
     assert (partner["state"], [c["state"] for c in partner["children"]]) == ("ESTABLISHED", ["DOWN"])
     assert partner["ike"]["negotiation"]["phase"] == 2
@@ -228,27 +199,15 @@ def test_an_ike_sa_no_vpn_uses_is_its_own_tunnel_named_by_its_gateway():
 # --- noise and errors -----------------------------------------------------------------------
 
 def test_cli_time_stamp_cluster_banners_and_prompts_are_ignored():
-    text = ("Jan 07 10:12:01\n\n" + corpus_text("show_security_ike_security-associations/2.txt")
+    text = ("Jan 07 10:12:01\n\n" + real("show_security_ike_security-associations/2.txt")
             + "\n{primary:node0}\nnetops@srx-edge> \n")
     assert parse("show security ike sa", text)["tunnels"][0]["ike"]["sa_id"] == "2859309"
 
 
 def test_mangled_outputs_raise_parse_errors_only():
     """Cut, shuffled and garbled copies of every sample: parsed, or a VpnParseError."""
-    rng = random.Random(11)
-    seeds = rendered(vendor.example_tunnels(1)) + own_outputs()
-    for _round in range(400):
-        command, text = rng.choice(seeds)
-        lines = text.splitlines()
-        if rng.random() < 0.3:
-            rng.shuffle(lines)
-        text = "\n".join(lines)[:rng.randrange(1, len(text) + 1)]
-        position = rng.randrange(len(text))
-        text = text[:position] + rng.choice(["x", ":", "0x", ", ", "(", "-", "\n"]) + text[position + 1:]
-        try:
-            valid(parse_output(PLATFORM, command, text))
-        except VpnParseError as error:
-            assert error.platform == PLATFORM
+    seeds = outputs_of(vendor.example_tunnels(1)) + own_outputs()
+    assert_mangled_outputs_raise_parse_errors_only(PLATFORM, seeds, ["x", ":", "0x", ", ", "(", "-", "\n"])
 
 
 @pytest.mark.parametrize("command, text, expected", [
@@ -265,15 +224,8 @@ def test_mangled_outputs_raise_parse_errors_only():
     ("show security ipsec sa | display xml", "<rpc-reply><unclosed></rpc-reply>", "well-formed XML"),
 ])
 def test_unknown_text_raises_parse_error_naming_platform_and_command(command, text, expected):
-    with pytest.raises(VpnParseError) as caught:
-        parse_output(PLATFORM, command, text)
-    key = juniper_srx.command_key(command)   # errors name the command's key: its plain form
-    assert caught.value.platform == PLATFORM and caught.value.command == key
-    assert PLATFORM in str(caught.value) and key in str(caught.value) and expected in str(caught.value)
-
-
-def _cut(text, marker):
-    return text[:text.index(marker) + len(marker)] + "\n"
+    error = assert_parse_error(PLATFORM, command, text, expected)
+    assert error.command == juniper_srx.command_key(command)   # the command's key: its plain form
 
 
 @pytest.mark.parametrize("command, sample, marker", [
@@ -283,23 +235,18 @@ def _cut(text, marker):
     (INACTIVE_DETAIL, "inactive-detail.txt", "ID: 131084 Virtual-system: root, VPN Name: vpn-warehouse"),
 ])
 def test_truncated_outputs_raise_parse_errors(command, sample, marker):
-    with pytest.raises(VpnParseError, match="output cut off") as caught:
-        parse_output(PLATFORM, command, _cut(own(sample), marker))
-    assert caught.value.command == juniper_srx.command_key(command)
+    assert_parse_error(PLATFORM, command, cut_after(own(sample), marker), "output cut off")
 
 
 def test_truncated_xml_raises_a_parse_error():
-    text = corpus_text("show_security_ipsec_security-associations_display_xml/2.txt")
-    with pytest.raises(VpnParseError, match="whole <rpc-reply>"):
-        parse_output(PLATFORM, "show security ipsec sa | display xml", text[:len(text) // 2])
+    text = real("show_security_ipsec_security-associations_display_xml/2.txt")
+    assert_parse_error(PLATFORM, "show security ipsec sa | display xml", text[:len(text) // 2], "whole <rpc-reply>")
 
 
 def test_unsupported_commands_are_refused_with_a_parse_error():
     for command in ("show security ike active-peer", "show security ipsec statistics",
                     "show configuration security ike"):
-        with pytest.raises(VpnParseError, match="one of the supported commands") as caught:
-            parse_output(PLATFORM, command, "")
-        assert caught.value.platform == PLATFORM
+        assert_refused_command(PLATFORM, command)
 
 
 def test_command_forms_are_recognized():
@@ -315,41 +262,21 @@ def test_command_forms_are_recognized():
 
 # --- the emulated SRX -------------------------------------------------------------------------
 
-def rendered(tunnels, commands=None):
-    device = emulated.EmulatedDevice(name="srx", platform=PLATFORM, hostname="srx", tunnels=tunnels)
-    return [(command, vendor.render(device, command))
-            for command in commands or juniper_srx.gather_commands({})]
-
-
-def _field(item, path):
-    for part in path.split("."):
-        item = item[part]
-    return item
+def outputs_of(tunnels, commands=None):
+    """What an emulated SRX holding these tunnels prints (for its gather commands by default)."""
+    return rendered(vendor, emulated_device(vendor, tunnels), commands)
 
 
 @pytest.fixture
 def frozen_clock(monkeypatch):
-    monkeypatch.setattr(emulated.time, "monotonic", lambda: 1000.0)
+    freeze_emulator_clock(monkeypatch)
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_round_trip_reports_the_emulated_device_state(index, frozen_clock):
-    device = emulated.EmulatedDevice(name="srx%d" % index, platform=PLATFORM, hostname="srx",
-                                     tunnels=vendor.example_tunnels(index))
-    facts = valid(parse_outputs(PLATFORM, [(command, vendor.render(device, command))
-                                           for command in juniper_srx.gather_commands({})]))
-    truth = by_name({"tunnels": device.state()})
-    got = by_name(facts)
-    assert sorted(got) == sorted(truth)
-    for name, tunnel in truth.items():
-        for path in vendor.REPORTED["tunnel"]:
-            assert _field(got[name], path) == _field(tunnel, path), (name, path)
-        for path in vendor.REPORTED["ike"] + ("rekey_seconds",):
-            assert _field(got[name]["ike"], path) == _field(tunnel["ike"], path), (name, path)
-        assert [child["name"] for child in got[name]["children"]] == [c["name"] for c in tunnel["children"]]
-        for mine, theirs in zip(got[name]["children"], tunnel["children"]):
-            for path in vendor.REPORTED["child"] + ("rekey_seconds", "lifetime_seconds"):
-                assert _field(mine, path) == _field(theirs, path), (name, mine["name"], path)
+    # the clock stands still: countdowns are exact too
+    assert_round_trip(vendor, index, in_order=False,
+                      also={"ike": ("rekey_seconds",), "child": ("rekey_seconds", "lifetime_seconds")})
 
 
 @pytest.mark.parametrize("commands", [
@@ -358,7 +285,7 @@ def test_round_trip_reports_the_emulated_device_state(index, frozen_clock):
 ])
 def test_brief_forms_round_trip_states_and_spis(commands, frozen_clock):
     tunnels = vendor.example_tunnels(1)
-    facts = by_name(valid(parse_outputs(PLATFORM, rendered(tunnels, commands))))
+    facts = by_name(valid(parse_outputs(PLATFORM, outputs_of(tunnels, commands))))
     truth = {t["ike"]["remote"]["address"]: t for t in tunnels}   # brief forms: named by gateway
     assert sorted(facts) == sorted(truth)
     for address, tunnel in truth.items():
@@ -369,21 +296,15 @@ def test_brief_forms_round_trip_states_and_spis(commands, frozen_clock):
 
 def test_example_tunnels_are_deterministic_and_use_documentation_addresses():
     assert vendor.example_tunnels(1) == vendor.example_tunnels(1)
-    for tunnel in vendor.example_tunnels(0) + vendor.example_tunnels(1):
-        for address in (tunnel["ike"]["local"]["address"], tunnel["ike"]["remote"]["address"]):
-            assert address.startswith(("192.0.2.", "198.51.100.", "203.0.113."))
-        for child in tunnel["children"]:
-            assert all(ts.startswith(("198.18.", "198.19.")) for ts in child["local_ts"] + child["remote_ts"])
+    assert_documentation_addresses(vendor.example_tunnels(0) + vendor.example_tunnels(1))
 
 
 def test_resets_take_tunnels_and_children_down(frozen_clock):
-    device = emulated.EmulatedDevice(name="srx", platform=PLATFORM, hostname="srx",
-                                     tunnels=vendor.example_tunnels(0), reset_delay=60)
+    device = example_device(vendor, 0, reset_delay=60)
     assert vendor.reset(device, "clear security ipsec security-associations index 131074") == ""
     assert vendor.reset(device, "clear security ike security-associations 192.0.2.1") == ""
     assert vendor.reset(device, "clear security ike sa 192.0.2.99 extra") is None
-    facts = by_name(parse_outputs(PLATFORM, [(command, vendor.render(device, command))
-                                             for command in juniper_srx.gather_commands({})]))
+    facts = by_name(gathered(vendor, device))
     hq, branch = facts["vpn-hq-0"], facts["vpn-branch-0"]
     assert (hq["state"], hq["configured"], hq["children"][0]["state"]) == ("DOWN", True, "DOWN")
     assert hq["ike"]["negotiation"] == {"phase": None, "step": vendor.DEFAULT_DOWN_REASON}
@@ -392,6 +313,6 @@ def test_resets_take_tunnels_and_children_down(frozen_clock):
 
 
 def test_render_knows_only_state_commands():
-    device = emulated.EmulatedDevice(name="srx", platform=PLATFORM, hostname="srx", tunnels=[])
+    device = emulated_device(vendor, [])
     assert vendor.render(device, "show configuration") is None
-    assert parse_outputs(PLATFORM, rendered([]))["tunnels"] == []
+    assert parse_outputs(PLATFORM, outputs_of([]))["tunnels"] == []

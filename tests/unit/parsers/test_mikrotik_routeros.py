@@ -7,27 +7,24 @@ installed-sa with keys wrapped inside their quotes and the outbound SA listed fi
 ';;;' comments, a disabled and a passive 0.0.0.0/0 peer) and the v6.40 `remote-peers` item.
 """
 
-import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
 
-from corpus import corpus_cases, require_corpus
-from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnParseError
-from ansible_collections.vpnops.tunnels.plugins.module_utils.model_schema import SCHEMA
+from corpus import corpus_cases, corpus_text
+from parser_checks import (
+    assert_parse_error, assert_refused_command, assert_round_trip, check_corpus_file,
+    example_device, gathered, lab_vendor, only, parsed, valid
+)
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import (
     mikrotik_routeros,
     parse_output,
     parse_outputs,
 )
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
-from emulator.device import EmulatedDevice  # noqa: E402
-from emulator.vendors import mikrotik_routeros as emulated  # noqa: E402
-
-DATA = Path(__file__).parent / "data" / "mikrotik_routeros"
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+PLATFORM = "mikrotik_routeros"
+DATA = Path(__file__).parent / "data" / PLATFORM
+emulated = lab_vendor(PLATFORM)
 
 PEERS = "/ip ipsec peer print detail"
 ACTIVE = "/ip ipsec active-peers print detail"
@@ -38,20 +35,8 @@ def read(name):
     return (DATA / name).read_text()
 
 
-def valid(device):
-    errors = [error.message for error in VALIDATOR.iter_errors(device)]
-    assert errors == []
-    return device
-
-
-def only(device, name):
-    found = [tunnel for tunnel in device["tunnels"] if tunnel["name"] == name]
-    assert len(found) == 1, [tunnel["name"] for tunnel in device["tunnels"]]
-    return found[0]
-
-
-def real(corpus, folder, number):
-    return (corpus / "mikrotik_routeros" / folder / ("%s.txt" % number)).read_text()
+def real(folder, number):
+    return corpus_text(PLATFORM, "%s/%s.txt" % (folder, number))
 
 
 # corpus folder -> the command as typed; None: refused by design
@@ -64,38 +49,28 @@ CORPUS_COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("path", corpus_cases("mikrotik_routeros"))
+@pytest.mark.parametrize("path", corpus_cases(PLATFORM))
 def test_every_real_output_parses_and_validates_or_is_refused(path):
-    require_corpus(path)
-    folder = path.parent.name
-    assert folder in CORPUS_COMMANDS, "corpus folder %r has no command here: add it" % folder
-    command = CORPUS_COMMANDS[folder]
-    if command is None:
-        typed = folder.replace("_", " ")
-        with pytest.raises(VpnParseError, match="mikrotik_routeros output of %r" % typed):
-            parse_output("mikrotik_routeros", typed, path.read_text())
-        return
-    device = valid(parse_output("mikrotik_routeros", command, path.read_text()))
-    assert device["tunnels"], "every sample in the corpus holds at least one tunnel"
+    check_corpus_file(PLATFORM, path, CORPUS_COMMANDS)
 
 
 # --- active-peers -----------------------------------------------------------------------------
 
-def test_real_active_peers_tables(corpus):
+def test_real_active_peers_tables():
     # 1.txt: a blog collapsed the column spacing and the ID/DYNAMIC-ADDRESS cells are blank
-    collapsed = valid(parse_output("mikrotik_routeros", "/ip ipsec active-peers print",
-                                   real(corpus, "ip_ipsec_active-peers_print", 1)))
+    collapsed = valid(parse_output(PLATFORM, "/ip ipsec active-peers print",
+                                   real("ip_ipsec_active-peers_print", 1)))
     peer = only(collapsed, "185.244.97.27")
     assert (peer["state"], peer["ike"]["native_state"], peer["ike"]["established_seconds"]) == (
         "ESTABLISHED", "established", 255)
-    tidy = only(parse_output("mikrotik_routeros", "/ip ipsec active-peers print",
-                             real(corpus, "ip_ipsec_active-peers_print", 3)), "1.2.3.4")
+    tidy = only(parse_output(PLATFORM, "/ip ipsec active-peers print",
+                             real("ip_ipsec_active-peers_print", 3)), "1.2.3.4")
     assert (tidy["ike"]["remote"]["address"], tidy["ike"]["established_seconds"]) == ("1.2.3.4", 317)
     assert tidy["ike"]["negotiation"] is None  # PH2-TOTAL 1
 
 
 def test_v7_detail_wrapped_with_repeated_keys():
-    device = valid(parse_output("mikrotik_routeros", ACTIVE, read("active-peers-detail-7.txt")))
+    device = parsed(PLATFORM, ACTIVE, read("active-peers-detail-7.txt"))
     spoke = only(device, "spoke1.example.net")
     ike = spoke["ike"]
     assert ike["local"] == {"address": "192.0.2.50", "port": 4500, "id": None}
@@ -112,7 +87,7 @@ def test_v7_detail_wrapped_with_repeated_keys():
 
 
 def test_v6_remote_peers_item():
-    tunnel = only(parse_output("mikrotik_routeros", "/ip ipsec remote-peers print",
+    tunnel = only(parse_output(PLATFORM, "/ip ipsec remote-peers print",
                                read("remote-peers-6.40.txt")), "203.0.113.9")
     assert (tunnel["ike"]["established_seconds"], tunnel["ike"]["initiator"]) == (7 * 3600 + 17 * 60 + 10, True)
 
@@ -120,16 +95,16 @@ def test_v6_remote_peers_item():
 def test_phase1_under_way_is_connecting():
     # any state but "established" is an exchange still running; the value here is an example
     text = ' 0    local-address=192.0.2.50 remote-address=203.0.113.9 state=message-2-sent side=initiator\n'
-    tunnel = only(parse_output("mikrotik_routeros", ACTIVE, text), "203.0.113.9")
+    tunnel = only(parse_output(PLATFORM, ACTIVE, text), "203.0.113.9")
     assert (tunnel["state"], tunnel["native_state"]) == ("CONNECTING", "message-2-sent")
     assert tunnel["ike"]["negotiation"] == {"phase": 1, "step": "message-2-sent"}
 
 
 # --- installed-sa -----------------------------------------------------------------------------
 
-def test_real_installed_sa_v6_detail(corpus):
-    device = valid(parse_output("mikrotik_routeros", "/ip ipsec installed-sa print",
-                                real(corpus, "ip_ipsec_installed-sa_print", 3)))
+def test_real_installed_sa_v6_detail():
+    device = valid(parse_output(PLATFORM, "/ip ipsec installed-sa print",
+                                real("ip_ipsec_installed-sa_print", 3)))
     tunnel = only(device, "1.1.1.1")  # the first SA's source: taken as the remote
     assert tunnel["ike"]["local"]["address"] == "2.2.2.2"
     assert tunnel["state"] == "ESTABLISHED" and tunnel["ike"]["native_state"] is None
@@ -145,14 +120,14 @@ def test_real_installed_sa_v6_detail(corpus):
                                    "prf": None, "dh_group": None}
 
 
-def test_real_installed_sa_aead_and_v7_table(corpus):
-    gcm = only(parse_output("mikrotik_routeros", "/ip ipsec installed-sa print",
-                            real(corpus, "ip_ipsec_installed-sa_print", 1)), "9.8.7.6")["children"][0]
+def test_real_installed_sa_aead_and_v7_table():
+    gcm = only(parse_output(PLATFORM, "/ip ipsec installed-sa print",
+                            real("ip_ipsec_installed-sa_print", 1)), "9.8.7.6")["children"][0]
     assert gcm["algorithms"]["key_size"] == 256  # enc-key-size=288 holds the 32-bit GCM salt
     assert (gcm["algorithms"]["integrity"], gcm["spi_in"], gcm["spi_out"]) == (None, "06ffe0e4", "f315fe3c")
     assert gcm["lifetime_seconds"] is None  # no expires-in printed
-    table = only(parse_output("mikrotik_routeros", "/ip ipsec installed-sa print",
-                              real(corpus, "ip_ipsec_installed-sa_print", 2)), "198.51.100.2")
+    table = only(parse_output(PLATFORM, "/ip ipsec installed-sa print",
+                              real("ip_ipsec_installed-sa_print", 2)), "198.51.100.2")
     child = table["children"][0]
     assert (child["spi_in"], child["spi_out"], child["state"]) == ("05173cdf", "0222dae8", "INSTALLED")
     assert child["algorithms"] == {"encryption": "aes-cbc", "key_size": 256, "integrity": "sha1",
@@ -160,7 +135,7 @@ def test_real_installed_sa_aead_and_v7_table(corpus):
 
 
 def test_v7_wrapped_keys_and_a_rekeying_pair():
-    tunnel = only(valid(parse_output("mikrotik_routeros", SAS, read("installed-sa-detail-7.txt"))),
+    tunnel = only(valid(parse_output(PLATFORM, SAS, read("installed-sa-detail-7.txt"))),
                   "192.0.2.50")  # outbound listed first: alone, the parser takes it as inbound
     current, dying = tunnel["children"]
     assert (current["state"], dying["state"], dying["native_state"]) == ("INSTALLED", "REKEYING", "dying")
@@ -171,7 +146,7 @@ def test_v7_wrapped_keys_and_a_rekeying_pair():
 # --- peers and merge --------------------------------------------------------------------------
 
 def test_configured_peers():
-    device = valid(parse_output("mikrotik_routeros", PEERS, read("peer-detail-7.txt")))
+    device = parsed(PLATFORM, PEERS, read("peer-detail-7.txt"))
     assert [t["name"] for t in device["tunnels"]] == ["spoke1", "old-dc", "road warriors", "dc2"]
     spoke = only(device, "spoke1")
     assert (spoke["state"], spoke["configured"], spoke["enabled"], spoke["ike"]["version"]) == ("DOWN", True, True, 2)
@@ -184,7 +159,7 @@ def test_configured_peers():
 
 
 def test_merge_names_live_peers_turns_sa_pairs_around_and_keeps_down_peers():
-    device = valid(parse_outputs("mikrotik_routeros", [
+    device = valid(parse_outputs(PLATFORM, [
         (PEERS, read("peer-detail-7.txt")), (ACTIVE, read("active-peers-detail-7.txt")),
         (SAS, read("installed-sa-detail-7.txt"))]))
     assert [t["name"] for t in device["tunnels"]] == ["spoke1", "old-dc", "road warriors", "dc2"]
@@ -205,13 +180,13 @@ def test_merge_names_live_peers_turns_sa_pairs_around_and_keeps_down_peers():
 
 
 def test_sas_without_phase1_gathered_and_unclaimed_sas():
-    device = valid(parse_outputs("mikrotik_routeros", [(PEERS, read("peer-detail-7.txt")),
-                                                       (SAS, read("installed-sa-detail-7.txt"))]))
+    device = valid(parse_outputs(PLATFORM, [(PEERS, read("peer-detail-7.txt")),
+                                            (SAS, read("installed-sa-detail-7.txt"))]))
     spoke = only(device, "spoke1")
     assert spoke["state"] == "ESTABLISHED"  # inferred from installed SAs
     assert spoke["status_message"] == "phase 1 not gathered, 1 of 2 SA pairs installed"
-    device = valid(parse_outputs("mikrotik_routeros", [(ACTIVE, read("remote-peers-6.40.txt")),
-                                                       (SAS, read("installed-sa-detail-7.txt"))]))
+    device = valid(parse_outputs(PLATFORM, [(ACTIVE, read("remote-peers-6.40.txt")),
+                                            (SAS, read("installed-sa-detail-7.txt"))]))
     stray = only(device, "192.0.2.50")  # SAs no active peer claims: IKE is gone
     assert (stray["state"], stray["configured"]) == ("DOWN", False)
 
@@ -219,8 +194,8 @@ def test_sas_without_phase1_gathered_and_unclaimed_sas():
 # --- noise and errors -------------------------------------------------------------------------
 
 def test_empty_outputs_are_no_tunnels():
-    assert parse_output("mikrotik_routeros", ACTIVE, "Flags: R - responder; N - natt-peer\n")["tunnels"] == []
-    assert parse_output("mikrotik_routeros", SAS, "")["tunnels"] == []
+    assert parse_output(PLATFORM, ACTIVE, "Flags: R - responder; N - natt-peer\n")["tunnels"] == []
+    assert parse_output(PLATFORM, SAS, "")["tunnels"] == []
 
 
 @pytest.mark.parametrize("command, text, expected", [
@@ -236,17 +211,12 @@ def test_empty_outputs_are_no_tunnels():
     (ACTIVE, " # ID STATE UPTIME\n 0 a established 4m 192.0.2.9 extra\n", "order of the columns"),
 ])
 def test_unknown_text_raises_parse_error_naming_platform_and_command(command, text, expected):
-    with pytest.raises(VpnParseError) as caught:
-        parse_output("mikrotik_routeros", command, text)
-    message = str(caught.value)
-    named = mikrotik_routeros.command_key(command)  # errors name the command's canonical form
-    assert "mikrotik_routeros" in message and named in message and expected in message
-    assert (caught.value.platform, caught.value.command) == ("mikrotik_routeros", named)
+    error = assert_parse_error(PLATFORM, command, text, expected)
+    assert error.command == mikrotik_routeros.command_key(command)  # the canonical form
 
 
 def test_unsupported_commands_are_refused():
-    with pytest.raises(VpnParseError, match="one of the supported commands"):
-        parse_output("mikrotik_routeros", "/interface wireguard peers print", "0 interface=wg1\n")
+    assert_refused_command(PLATFORM, "/interface wireguard peers print", "0 interface=wg1\n")
     for refused in ("/ip ipsec policy print detail", "/ip ipsec statistics print",
                     "/ip ipsec active-peers print count-only", "/ip ipsec installed-sa flush",
                     "/ip ipsec p print", "/ip ipsec active-peers print interval=1",
@@ -270,45 +240,24 @@ def test_command_forms_are_recognized():
 
 # --- round trip through the emulated router ---------------------------------------------------
 
-def field(data, path):
-    for part in path.split("."):
-        data = data[part]
-    return data
+def installed(tunnel):
+    """The children RouterOS lists: installed SAs only."""
+    return [child for child in tunnel["children"] if child["state"] == "INSTALLED"]
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_round_trip_reports_what_the_emulated_device_holds(index):
-    device = EmulatedDevice(name="r%d" % index, platform="mikrotik_routeros", hostname="R%d" % index,
-                            tunnels=emulated.example_tunnels(index))
-    truth = device.state()
-    outputs = [(command, emulated.render(device, command))
-               for command in mikrotik_routeros.gather_commands({})]
-    facts = valid(parse_outputs("mikrotik_routeros", outputs))
-    assert [t["name"] for t in facts["tunnels"]] == [t["name"] for t in truth]
-    for expected in truth:
-        found = only(facts, expected["name"])
-        for name in emulated.REPORTED["tunnel"]:
-            assert field(found, name) == field(expected, name), (expected["name"], name)
-        for name in emulated.REPORTED["ike"]:
-            assert field(found["ike"], name) == field(expected["ike"], name), (expected["name"], name)
-        installed = [child for child in expected["children"] if child["state"] == "INSTALLED"]
-        assert len(found["children"]) == len(installed), expected["name"]
-        for got, want in zip(found["children"], installed):
-            for name in emulated.REPORTED["child"]:
-                assert field(got, name) == field(want, name), (expected["name"], want["name"], name)
+    assert_round_trip(emulated, index, held_children=installed)
 
 
 def test_emulated_resets():
-    device = EmulatedDevice(name="r", platform="mikrotik_routeros", hostname="R",
-                            tunnels=emulated.example_tunnels(1), reset_delay=3600)
+    device = example_device(emulated, 1, reset_delay=3600)
     assert emulated.reset(device, "/ip ipsec active-peers remove [find remote-address=203.0.113.145]") == ""
     assert emulated.reset(device, '/ip ipsec active-peers remove [find id="laptop-7.example.net"]') == ""
     assert emulated.reset(device, "/ip ipsec installed-sa remove [find dst-address=203.0.113.146]") == ""
     assert emulated.reset(device, "/ip ipsec active-peers print detail") is None
     assert [names for _command, names in device.reset_log] == [["branch-a"], ["laptop-7.example.net"], ["branch-b"]]
-    outputs = [(command, emulated.render(device, command))
-               for command in mikrotik_routeros.gather_commands({})]
-    facts = parse_outputs("mikrotik_routeros", outputs)
+    facts = gathered(emulated, device)
     assert only(facts, "branch-a")["state"] == "DOWN"
     assert only(facts, "branch-b")["ike"]["negotiation"]["phase"] == 2
     assert emulated.reset(device, "/ip ipsec active-peers kill-connections") == ""

@@ -6,26 +6,22 @@
 from __future__ import annotations
 
 import datetime
-import json
 
-import jsonschema
 import pytest
 
-from corpus import corpus_cases, corpus_root, require_corpus
-
+from corpus import corpus_cases, corpus_text, read_expected, require_corpus
+from parser_checks import (
+    assert_names_platform_and_command, assert_refused_command, check_corpus_file, parse_error,
+    parsed, valid
+)
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
     VpnConfigError,
     VpnParseError,
 )
-from ansible_collections.vpnops.tunnels.plugins.module_utils.model_schema import SCHEMA
-from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import (
-    openvpn,
-    parse_output,
-    parse_outputs,
-)
+from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import openvpn, parse_outputs
 
-CORPUS = corpus_root() / "openvpn"
+PLATFORM = "openvpn"
 
 # The commands vpn_facts sends, so the tests exercise command_key on them too.
 STATUS_FILE = "cat /run/openvpn-server/status-server.log"
@@ -41,22 +37,15 @@ COMMAND_FOR_SLUG = {
     "mgmt_state": MGMT_STATE,
     "mgmt_version": "version",
 }
-REFUSED_SLUGS = {"mgmt_version"}  # not a tunnel state command: a parse error by design
-
-
-def _require_corpus():
-    require_corpus(CORPUS if CORPUS.is_dir() else None)
+REFUSED_SLUGS = {"mgmt_version": "one of the supported commands"}  # not a tunnel state command
 
 
 def _sample(relative):
-    _require_corpus()
-    return (CORPUS / relative).read_text(encoding="utf-8")
+    return corpus_text(PLATFORM, relative)
 
 
 def _device(command, text):
-    device = parse_output("openvpn", command, text)
-    jsonschema.validate(device, SCHEMA)
-    return device
+    return parsed(PLATFORM, command, text)
 
 
 def _only(command, text):
@@ -69,40 +58,18 @@ def _clients(relative, command=STATUS_FILE):
     return _only(command, _sample(relative))["openvpn"]["clients"]
 
 
-def _by_port(clients):
-    return {client["real_port"]: client for client in clients}
-
-
 def _epoch(iso):
     return int(datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
 
 
 # --- every corpus file parses and validates, or is refused by design ------------------------
 
-@pytest.mark.parametrize("path", corpus_cases("openvpn"))
+@pytest.mark.parametrize("path", corpus_cases(PLATFORM))
 def test_corpus_file_parses_or_is_refused(path):
-    require_corpus(path)
-    slug = path.parent.name
-    assert slug in COMMAND_FOR_SLUG, "no command known for corpus folder %r: add it" % slug
-    command = COMMAND_FOR_SLUG[slug]
-    text = path.read_text(encoding="utf-8")
-    if slug in REFUSED_SLUGS:
-        with pytest.raises(VpnParseError) as caught:
-            parse_output("openvpn", command, text)
-        assert "openvpn" in str(caught.value) and command in str(caught.value)
-        return
-    device = _device(command, text)
-    assert device["tunnels"], "no tunnel from %s" % path
+    check_corpus_file(PLATFORM, path, COMMAND_FOR_SLUG, refused=REFUSED_SLUGS)
 
 
-def _expected_files():
-    if not CORPUS.is_dir():
-        return [pytest.param(None, id="corpus-absent")]
-    files = sorted(CORPUS.glob("*/*.expected.json"))
-    return [pytest.param(path, id="%s/%s" % (path.parent.name, path.name)) for path in files]
-
-
-@pytest.mark.parametrize("path", _expected_files())
+@pytest.mark.parametrize("path", corpus_cases(PLATFORM, files="*.expected.json"))
 def test_values_agree_with_jc_parse(path):
     """jc's parse beside the raw file: same names, addresses, ports, byte counts, times.
 
@@ -111,9 +78,8 @@ def test_values_agree_with_jc_parse(path):
     UTC: the epochs must differ by one constant whole-quarter-hour offset for every row
     (it is 7 hours in this sample, US Pacific summer time).
     """
-    if path is None:
-        _require_corpus()
-    expected = json.loads(path.read_text(encoding="utf-8"))
+    require_corpus(path)
+    expected = read_expected(path)
     raw = path.with_name(path.name.replace(".expected.json", ".txt"))
     tunnel = _only(COMMAND_FOR_SLUG[path.parent.name], raw.read_text(encoding="utf-8"))
     ours = {
@@ -283,9 +249,7 @@ def test_client_statistics_file_is_undefined():
 
 
 def test_mgmt_version_is_refused():
-    with pytest.raises(VpnParseError) as caught:
-        parse_output("openvpn", "version", _sample("mgmt_version/1.txt"))
-    assert "openvpn" in str(caught.value) and "'version'" in str(caught.value)
+    assert_refused_command(PLATFORM, "version", _sample("mgmt_version/1.txt"))
 
 
 # --- hand-written samples --------------------------------------------------------------------
@@ -422,12 +386,12 @@ def test_command_keys_are_listed():
 def test_merge_prefers_management_server_and_drops_its_own_state():
     file_text = STATUS_26
     mgmt_text = STATUS_26.replace(",", "\t").replace("AES-256-GCM", "AES-128-GCM")
-    device = parse_outputs("openvpn", [
+    device = parse_outputs(PLATFORM, [
         (STATUS_FILE, file_text),
         (MGMT_STATUS, mgmt_text),
         (MGMT_STATE, "1714644000,CONNECTED,SUCCESS,10.9.0.2,203.0.113.1\nEND\n"),
     ])
-    jsonschema.validate(device, SCHEMA)
+    valid(device)
     # status 3 and state came from one management socket: a server's `state` is no client
     assert [t["name"] for t in device["tunnels"]] == ["server"]
     assert device["tunnels"][0]["openvpn"]["clients"][0]["cipher"] == "AES-128-GCM"
@@ -435,11 +399,11 @@ def test_merge_prefers_management_server_and_drops_its_own_state():
 
 def test_merge_client_daemon_state_replaces_its_statistics():
     statistics = "OpenVPN STATISTICS\nUpdated,Tue Mar 21 10:39:09 2017\nTUN/TAP read bytes,1\nEND\n"
-    device = parse_outputs("openvpn", [
+    device = parse_outputs(PLATFORM, [
         (MGMT_STATUS, statistics),
         (MGMT_STATE, "1714644000,RECONNECTING,ping-restart,,\nEND\n"),
     ])
-    jsonschema.validate(device, SCHEMA)
+    valid(device)
     assert [(t["name"], t["state"]) for t in device["tunnels"]] == [("client", "DOWN")]
     assert device["tunnels"][0]["openvpn"]["client_state"]["native_state"] == "RECONNECTING"
 
@@ -512,17 +476,13 @@ V2_ROW = "CLIENT_LIST,a,1.2.3.4:5,10.8.0.2,1,2,Thu Apr 30 13:55:38 2020,15882549
 def test_parse_errors(key, text, expected):
     with pytest.raises(VpnParseError) as caught:
         openvpn.parse(key, text)
-    message = str(caught.value)
-    assert caught.value.platform == "openvpn" and caught.value.command == key
-    assert "openvpn" in message and repr(key) in message
-    assert expected in message
+    assert_names_platform_and_command(caught.value, PLATFORM, key, expected)
 
 
 def test_errors_through_the_entry_point_name_the_command():
     for command, text in (("version", "OpenVPN Version: OpenVPN 2.6.9\r\nEND\r\n"),
                           (STATUS_FILE, "garbage\n"),
                           (MGMT_STATE, "")):
-        with pytest.raises(VpnParseError) as caught:
-            parse_output("openvpn", command, text)
-        assert "openvpn" in str(caught.value)
-        assert caught.value.command in (command, openvpn.command_key(command))
+        error = parse_error(PLATFORM, command, text)
+        assert "openvpn" in str(error)
+        assert error.command in (command, openvpn.command_key(command))

@@ -2,28 +2,24 @@
 laid out like the published outputs, with documentation addresses), merge, errors, and a
 round trip through the emulated device's renderer."""
 
-import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
 
-from corpus import corpus_cases, require_corpus
-from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnParseError
-from ansible_collections.vpnops.tunnels.plugins.module_utils.model_schema import SCHEMA
+from corpus import corpus_cases, corpus_text
+from parser_checks import (
+    assert_parse_error, assert_refused_command, assert_round_trip, check_corpus_file, child,
+    example_device, gathered, lab_vendor, only, parsed, valid
+)
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import (
     paloalto_panos,
     parse_output,
     parse_outputs,
 )
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
-from emulator.device import EmulatedDevice  # noqa: E402
-from emulator.vendors import paloalto_panos as emulated  # noqa: E402
-
 PLATFORM = "paloalto_panos"
 DATA = Path(__file__).parent / "data" / PLATFORM
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+emulated = lab_vendor(PLATFORM)
 
 # corpus folder -> the command as typed (every folder holds tunnel state or configuration
 # the parser reads; nothing is refused by design on this platform)
@@ -40,38 +36,19 @@ def read(name):
     return (DATA / name).read_text()
 
 
-def real(corpus, relative):
-    return (corpus / PLATFORM / relative).read_text()
-
-
-def valid(device):
-    assert [error.message for error in VALIDATOR.iter_errors(device)] == []
-    return device
-
-
-def only(device, name):
-    found = [tunnel for tunnel in device["tunnels"] if tunnel["name"] == name]
-    assert len(found) == 1, [tunnel["name"] for tunnel in device["tunnels"]]
-    return found[0]
-
-
-def child(tunnel, name):
-    return next(item for item in tunnel["children"] if item["name"] == name)
+def real(relative):
+    return corpus_text(PLATFORM, relative)
 
 
 @pytest.mark.parametrize("path", corpus_cases(PLATFORM))
 def test_every_real_output_parses_and_validates(path):
-    require_corpus(path)
-    folder = path.parent.name
-    assert folder in CORPUS_COMMANDS, "corpus folder %r has no command here: add it" % folder
-    device = valid(parse_output(PLATFORM, CORPUS_COMMANDS[folder], path.read_text()))
-    assert device["tunnels"], "every sample in the corpus holds at least one tunnel"
+    check_corpus_file(PLATFORM, path, CORPUS_COMMANDS)
 
 
 # --- values of the real outputs -------------------------------------------------------------
 
-def test_real_flow(corpus):
-    tunnel = only(parse_output(PLATFORM, "show vpn flow", real(corpus, "show_vpn_flow/1.txt")),
+def test_real_flow():
+    tunnel = only(parse_output(PLATFORM, "show vpn flow", real("show_vpn_flow/1.txt")),
                   "localzs3")
     assert (tunnel["state"], tunnel["native_state"], tunnel["configured"]) == (
         "ESTABLISHED", "active", True)
@@ -88,8 +65,8 @@ def test_real_flow(corpus):
     ("show_vpn_ike-sa/4.txt", "CF_Magic_WAN_IPsec_02", "66", "172.64.242.164", "323145",
      ("b6eda356", "43f71bc5")),
 ])
-def test_real_ikev2_sa(corpus, relative, name, serial, peer, child_id, spis):
-    tunnel = only(parse_output(PLATFORM, "show vpn ike-sa gateway X", real(corpus, relative)), name)
+def test_real_ikev2_sa(relative, name, serial, peer, child_id, spis):
+    tunnel = only(parse_output(PLATFORM, "show vpn ike-sa gateway X", real(relative)), name)
     ike = tunnel["ike"]
     assert (tunnel["state"], ike["version"], ike["sa_id"], ike["native_state"]) == (
         "ESTABLISHED", 2, serial, "Established")
@@ -114,8 +91,8 @@ def test_real_ikev2_sa(corpus, relative, name, serial, peer, child_id, spis):
     ("show_vpn_ipsec-sa/2.txt", "localzs3:primarytunnel", ("cbf7dc1d", "5d1568fd"), None, 3527,
      ("AES_CBC", 256, "MD5")),
 ])
-def test_real_ipsec_sa(corpus, relative, name, spis, interval, left, algorithms):
-    device = valid(parse_output(PLATFORM, "show vpn ipsec-sa", real(corpus, relative)))
+def test_real_ipsec_sa(relative, name, spis, interval, left, algorithms):
+    device = parsed(PLATFORM, "show vpn ipsec-sa", real(relative))
     installed = child(only(device, name.split(":")[0]), name)
     assert (installed["state"], installed["protocol"]) == ("INSTALLED", "ESP")
     assert (installed["spi_in"], installed["spi_out"]) == spis
@@ -124,8 +101,8 @@ def test_real_ipsec_sa(corpus, relative, name, spis, interval, left, algorithms)
             installed["algorithms"]["integrity"]) == algorithms
 
 
-def test_real_tunnel_config_lists_configured_tunnels_as_down(corpus):
-    device = parse_output(PLATFORM, "show vpn tunnel", real(corpus, "show_vpn_tunnel/1.txt"))
+def test_real_tunnel_config_lists_configured_tunnels_as_down():
+    device = parse_output(PLATFORM, "show vpn tunnel", real("show_vpn_tunnel/1.txt"))
     assert [(t["name"], t["state"], t["configured"]) for t in device["tunnels"]] == [
         ("Zscaler-Tunnel", "DOWN", True), ("Zscaler-backup-tunnel", "DOWN", True)]
     configured = device["tunnels"][0]["children"][0]
@@ -135,8 +112,8 @@ def test_real_tunnel_config_lists_configured_tunnels_as_down(corpus):
     assert device["tunnels"][0]["status_message"] == "gateway VPN-71"
 
 
-def test_real_gateway_config_keeps_addresses_and_drops_the_truncated_id(corpus):
-    gateway = only(parse_output(PLATFORM, "show vpn gateway", real(corpus, "show_vpn_gateway/1.txt")),
+def test_real_gateway_config_keeps_addresses_and_drops_the_truncated_id():
+    gateway = only(parse_output(PLATFORM, "show vpn gateway", real("show_vpn_gateway/1.txt")),
                    "localzs3")
     assert (gateway["state"], gateway["ike"]["version"]) == ("UNDEFINED", 2)
     assert gateway["ike"]["remote"] == {"address": "10.66.88.108", "port": None, "id": None}
@@ -147,7 +124,7 @@ def test_real_gateway_config_keeps_addresses_and_drops_the_truncated_id(corpus):
 # --- own samples ----------------------------------------------------------------------------
 
 def test_ikev1_phase1_and_phase2():
-    device = valid(parse_output(PLATFORM, "show vpn ike-sa", read("ike-sa-ikev1.txt")))
+    device = parsed(PLATFORM, "show vpn ike-sa", read("ike-sa-ikev1.txt"))
     up = only(device, "vyos-tunnel")
     assert (up["state"], up["native_state"], up["ike"]["version"], up["ike"]["initiator"]) == (
         "ESTABLISHED", "13", 1, False)
@@ -164,7 +141,7 @@ def test_ikev1_phase1_and_phase2():
 
 
 def test_ikev2_children_and_a_gateway_without_child_sa():
-    device = valid(parse_output(PLATFORM, "show vpn ike-sa", read("ike-sa-ikev2.txt")))
+    device = parsed(PLATFORM, "show vpn ike-sa", read("ike-sa-ikev2.txt"))
     hq = only(device, "hq")
     assert [(c["name"], c["state"], c["native_state"], c["sa_id"]) for c in hq["children"]] == [
         ("hq:lan", "INSTALLED", "Mature", "4001"), ("hq:voice", "REKEYING", "Dying", "4002")]
@@ -178,7 +155,7 @@ def test_ikev2_children_and_a_gateway_without_child_sa():
 
 
 def test_flow_states_proxy_ids_and_names_with_spaces():
-    device = valid(parse_output(PLATFORM, "show vpn flow", read("flow-mixed.txt")))
+    device = parsed(PLATFORM, "show vpn flow", read("flow-mixed.txt"))
     assert [(t["name"], t["state"], t["native_state"]) for t in device["tunnels"]] == [
         ("hq", "ESTABLISHED", "active"), ("partner", "ESTABLISHED", "active"),
         ("branch office", "INIT", "init"), ("backup", "DOWN", "inactiv")]
@@ -189,7 +166,7 @@ def test_flow_states_proxy_ids_and_names_with_spaces():
 
 # --- merge ----------------------------------------------------------------------------------
 
-def gathered():
+def merged():
     return valid(parse_outputs(PLATFORM, [
         ("show vpn flow", read("flow-mixed.txt")),
         ("show vpn ike-sa", read("ike-sa-ikev2.txt")),
@@ -198,7 +175,7 @@ def gathered():
 
 
 def test_merge_joins_flow_ike_and_ipsec_sas_by_tunnel():
-    hq = only(gathered(), "hq")
+    hq = only(merged(), "hq")
     assert (hq["state"], hq["native_state"], hq["configured"], hq["ike"]["sa_id"]) == (
         "ESTABLISHED", "Established", True, "12")
     assert hq["ike"]["local"]["address"] == "203.0.113.1"  # from flow, the SA has none
@@ -210,28 +187,28 @@ def test_merge_joins_flow_ike_and_ipsec_sas_by_tunnel():
 
 
 def test_merge_attaches_a_gateway_without_child_sa_by_peer_address():
-    partner = only(gathered(), "partner")
+    partner = only(merged(), "partner")
     assert (partner["state"], partner["ike"]["sa_id"], partner["ike"]["version"]) == (
         "ESTABLISHED", "13", 2)
     assert "no IPsec SA" in partner["status_message"]
-    assert "gw-partner" not in [t["name"] for t in gathered()["tunnels"]]
+    assert "gw-partner" not in [t["name"] for t in merged()["tunnels"]]
 
 
 def test_merge_reports_configured_tunnels_without_sa_as_down():
-    device = gathered()
+    device = merged()
     backup, branch = only(device, "backup"), only(device, "branch office")
     assert (backup["state"], backup["configured"], backup["ike"]["version"]) == ("DOWN", True, None)
     assert [c["state"] for c in backup["children"]] == ["DOWN"]
     assert (branch["state"], branch["ike"]["negotiation"]) == ("INIT", {"phase": None, "step": "init"})
 
 
-def test_merge_real_outputs_of_one_device(corpus):
+def test_merge_real_outputs_of_one_device():
     """flow, ipsec-sa and gateway of the Zscaler guide's PA-220 (the tunnel listing there
     comes from another device)."""
     device = valid(parse_outputs(PLATFORM, [
-        ("show vpn gateway", real(corpus, "show_vpn_gateway/1.txt")),
-        ("show vpn flow", real(corpus, "show_vpn_flow/1.txt")),
-        ("show vpn ipsec-sa", real(corpus, "show_vpn_ipsec-sa/2.txt")),
+        ("show vpn gateway", real("show_vpn_gateway/1.txt")),
+        ("show vpn flow", real("show_vpn_flow/1.txt")),
+        ("show vpn ipsec-sa", real("show_vpn_ipsec-sa/2.txt")),
     ]))
     tunnel = only(device, "localzs3")
     assert (tunnel["state"], tunnel["ike"]["version"]) == ("ESTABLISHED", 2)
@@ -277,11 +254,8 @@ def test_empty_listings_are_no_tunnels():
     ("show vpn gateway", "GwID Name\n17 truncated\n", "rows"),
 ])
 def test_unknown_text_raises_parse_error_naming_platform_and_command(command, text, expected):
-    with pytest.raises(VpnParseError) as caught:
-        parse_output(PLATFORM, command, text)
-    message = str(caught.value)
-    assert PLATFORM in message and command in message and expected in message
-    assert (caught.value.platform, caught.value.command) == (PLATFORM, command)
+    error = assert_parse_error(PLATFORM, command, text, expected)
+    assert error.command == command
 
 
 @pytest.mark.parametrize("command", [
@@ -289,8 +263,7 @@ def test_unknown_text_raises_parse_error_naming_platform_and_command(command, te
     "show vpn ipsec-sa detail", "show vpn", "show vpn gateway name x", "clear vpn ike-sa gateway gw",
 ])
 def test_unsupported_commands_are_refused_with_a_parse_error(command):
-    with pytest.raises(VpnParseError, match="%s output of %r" % (PLATFORM, command)):
-        parse_output(PLATFORM, command, read("flow-mixed.txt"))
+    assert_refused_command(PLATFORM, command, read("flow-mixed.txt"))
 
 
 def test_command_forms_and_gather_commands():
@@ -304,33 +277,12 @@ def test_command_forms_and_gather_commands():
 
 # --- round trip through the emulated device -------------------------------------------------
 
-def field(data, dotted):
-    for part in dotted.split("."):
-        data = data[part]
-    return data
-
-
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_round_trip_reports_the_device_state(index):
-    device = EmulatedDevice(name="pa%d" % index, platform=PLATFORM, hostname="pa%d" % index,
-                            tunnels=emulated.example_tunnels(index))
-    outputs = [(command, emulated.render(device, command))
-               for command in paloalto_panos.gather_commands({})]
-    facts = valid(parse_outputs(PLATFORM, outputs))
-    truth = {tunnel["name"]: tunnel for tunnel in device.state()}
-    assert [t["name"] for t in facts["tunnels"]] == list(truth)
-    for tunnel in facts["tunnels"]:
-        expected = truth[tunnel["name"]]
-        for name in emulated.REPORTED["tunnel"]:
-            assert tunnel[name] == expected[name], (tunnel["name"], name)
-        for name in emulated.REPORTED["ike"]:
-            assert field(tunnel["ike"], name) == field(expected["ike"], name), (tunnel["name"], name)
-        assert [c["name"] for c in tunnel["children"]] == [c["name"] for c in expected["children"]]
-        for got, want in zip(tunnel["children"], expected["children"]):
-            for name in emulated.REPORTED["child"]:
-                assert field(got, name) == field(want, name), (got["name"], name)
-            if expected["ike"]["version"] == 2:
-                assert got["sa_id"] == want["sa_id"]
+    facts, truth = assert_round_trip(emulated, index)
+    for tunnel, expected in zip(facts, truth):
+        if expected["ike"]["version"] == 2:   # IKEv2 child SAs carry their SA id
+            assert [c["sa_id"] for c in tunnel["children"]] == [c["sa_id"] for c in expected["children"]]
 
 
 def test_example_devices_mix_healthy_degraded_and_down_tunnels():
@@ -341,8 +293,7 @@ def test_example_devices_mix_healthy_degraded_and_down_tunnels():
 
 
 def test_resets_take_tunnels_down_and_the_facts_follow():
-    device = EmulatedDevice(name="pa", platform=PLATFORM, hostname="pa",
-                            tunnels=emulated.example_tunnels(0), reset_delay=60)
+    device = example_device(emulated, 0, reset_delay=60)
     assert emulated.reset(device, "clear vpn ike-sa gateway hq-0-gw") == \
         "Delete IKEv2 IKE SA: Total 1 gateways found.\n"
     assert emulated.reset(device, "clear vpn ipsec-sa tunnel branch-0") == \
@@ -351,8 +302,7 @@ def test_resets_take_tunnels_down_and_the_facts_follow():
         "IKE SA for gateway nosuch not found.\n"
     assert emulated.reset(device, "test vpn ipsec-sa tunnel dc-0").startswith("Initiate IPSec SA")
     assert emulated.reset(device, "show vpn flow") is None
-    facts = parse_outputs(PLATFORM, [(command, emulated.render(device, command))
-                                     for command in paloalto_panos.gather_commands({})])
+    facts = gathered(emulated, device)
     assert only(facts, "hq-0")["state"] == "DOWN"
     branch = only(facts, "branch-0")
     assert (branch["state"], [c["state"] for c in branch["children"]]) == (

@@ -2,38 +2,24 @@
 
 from pathlib import Path
 
-import jsonschema
 import pytest
 
-from corpus import corpus_cases, require_corpus
-from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
-    VpnConfigError,
-    VpnParseError,
-)
-from ansible_collections.vpnops.tunnels.plugins.module_utils.model_schema import SCHEMA
+from corpus import corpus_cases, corpus_text
+from parser_checks import assert_parse_error, assert_refused_command, check_corpus_file, only, parsed, valid
+from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnConfigError
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import (
     parse_output,
     parse_outputs,
+    strongswan,
 )
 
-DATA = Path(__file__).parent / "data" / "strongswan"
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+PLATFORM = "strongswan"
+CORPUS = "strongswan_swanctl"   # the corpus folder of swanctl's outputs
+DATA = Path(__file__).parent / "data" / PLATFORM
 
 
 def read(name):
     return (DATA / name).read_text()
-
-
-def valid(device):
-    errors = [error.message for error in VALIDATOR.iter_errors(device)]
-    assert errors == []
-    return device
-
-
-def only(device, name):
-    found = [tunnel for tunnel in device["tunnels"] if tunnel["name"] == name]
-    assert len(found) == 1, [tunnel["name"] for tunnel in device["tunnels"]]
-    return found[0]
 
 
 # corpus folder -> the command as typed; None: not tunnel state, refused by design
@@ -44,24 +30,14 @@ CORPUS_COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("path", corpus_cases("strongswan_swanctl"))
+@pytest.mark.parametrize("path", corpus_cases(CORPUS))
 def test_every_real_output_parses_and_validates_or_is_refused(path):
-    require_corpus(path)
-    folder = path.parent.name
-    assert folder in CORPUS_COMMANDS, "corpus folder %r has no command here: add it" % folder
-    command = CORPUS_COMMANDS[folder]
-    if command is None:
-        typed = folder.replace("_", " ")
-        with pytest.raises(VpnParseError, match="strongswan output of %r" % typed):
-            parse_output("strongswan", typed, path.read_text())
-        return
-    device = valid(parse_output("strongswan", command, path.read_text()))
-    assert device["tunnels"], "every sample in the corpus holds at least one tunnel"
+    check_corpus_file(PLATFORM, path, CORPUS_COMMANDS)
 
 
-def test_real_text_sa_values(corpus):
-    text = (corpus / "strongswan_swanctl/swanctl_--list-sas/1.txt").read_text()
-    tunnel = only(parse_output("strongswan", "swanctl --list-sas", text), "fortigate")
+def test_real_text_sa_values():
+    text = corpus_text(CORPUS, "swanctl_--list-sas/1.txt")
+    tunnel = only(parse_output(PLATFORM, "swanctl --list-sas", text), "fortigate")
     ike = tunnel["ike"]
     assert (tunnel["state"], ike["version"], ike["sa_id"]) == ("ESTABLISHED", 2, "1")
     assert ike["initiator_spi"] == "41188a5051bf3473" and ike["initiator"] is True
@@ -82,9 +58,9 @@ def test_real_text_sa_values(corpus):
     assert child["local_ts"] == ["192.168.0.1/32"] and child["remote_ts"] == ["10.1.0.0/16"]
 
 
-def test_real_text_responder_nat_and_virtual_ips(corpus):
-    text = (corpus / "strongswan_swanctl/swanctl_--list-sas/2.txt").read_text()
-    tunnel = only(parse_output("strongswan", "swanctl -l", text), "eap")
+def test_real_text_responder_nat_and_virtual_ips():
+    text = corpus_text(CORPUS, "swanctl_--list-sas/2.txt")
+    tunnel = only(parse_output(PLATFORM, "swanctl -l", text), "eap")
     assert tunnel["ike"]["initiator"] is False  # the '*' sits on the responder SPI
     assert tunnel["ike"]["remote"]["port"] == 63771
     assert tunnel["ike"]["virtual_ips"]["remote"] == ["10.10.1.67", "2a02:168:4407:1::3"]
@@ -94,9 +70,9 @@ def test_real_text_responder_nat_and_virtual_ips(corpus):
     assert child["remote_ts"] == ["10.10.1.67/32", "2a02:168:4407:1::3/128"]
 
 
-def test_real_text_two_sas_one_without_children(corpus):
-    text = (corpus / "strongswan_swanctl/swanctl_--list-sas/8.txt").read_text()
-    device = parse_output("strongswan", "swanctl -l", text)
+def test_real_text_two_sas_one_without_children():
+    text = corpus_text(CORPUS, "swanctl_--list-sas/8.txt")
+    device = parse_output(PLATFORM, "swanctl -l", text)
     assert [t["name"] for t in device["tunnels"]] == ["dmvpn-NHRPVPN-tun100", "peer_10-0-5-2"]
     dmvpn, peer = device["tunnels"]
     assert dmvpn["children"][0]["mode"] == "TRANSPORT"
@@ -105,9 +81,9 @@ def test_real_text_two_sas_one_without_children(corpus):
     assert peer["children"] == [] and peer["ike"]["rekey_seconds"] == 3384
 
 
-def test_real_text_conns(corpus):
-    text = (corpus / "strongswan_swanctl/swanctl_--list-conns/4.txt").read_text()
-    tunnel = only(parse_output("strongswan", "swanctl --list-conns", text), "home")
+def test_real_text_conns():
+    text = corpus_text(CORPUS, "swanctl_--list-conns/4.txt")
+    tunnel = only(parse_output(PLATFORM, "swanctl --list-conns", text), "home")
     assert (tunnel["state"], tunnel["configured"]) == ("DOWN", True)
     assert tunnel["ike"]["remote"] == {"address": "192.168.0.1", "port": None,
                                        "id": "moon.strongswan.org"}
@@ -120,7 +96,7 @@ def test_real_text_conns(corpus):
 
 @pytest.mark.parametrize("form", ["raw", "pretty", "text"])
 def test_own_capture_conns_same_in_every_form(form):
-    device = valid(parse_output("strongswan", "swanctl --list-conns", read("conns-5.9.8.%s.txt" % form)))
+    device = parsed(PLATFORM, "swanctl --list-conns", read("conns-5.9.8.%s.txt" % form))
     tunnel = only(device, "a")
     ike = tunnel["ike"]
     assert ike["remote"]["id"] == "C=CH, O=Example Org, CN=b.example"  # a DN with spaces
@@ -133,15 +109,15 @@ def test_own_capture_conns_same_in_every_form(form):
 
 
 def test_vici_forms_carry_dpd_timeout_text_does_not():
-    raw = only(parse_output("strongswan", "swanctl -L --raw", read("conns-5.9.8.raw.txt")), "a")
-    text = only(parse_output("strongswan", "swanctl -L", read("conns-5.9.8.text.txt")), "a")
+    raw = only(parse_output(PLATFORM, "swanctl -L --raw", read("conns-5.9.8.raw.txt")), "a")
+    text = only(parse_output(PLATFORM, "swanctl -L", read("conns-5.9.8.text.txt")), "a")
     assert raw["ike"]["dpd"]["timeout"] == 150
     assert text["ike"]["dpd"]["timeout"] is None
 
 
 @pytest.mark.parametrize("form", ["raw", "pretty", "text"])
 def test_own_capture_connecting_sa(form):
-    device = valid(parse_output("strongswan", "swanctl --list-sas", read("sas-connecting-5.9.8.%s.txt" % form)))
+    device = parsed(PLATFORM, "swanctl --list-sas", read("sas-connecting-5.9.8.%s.txt" % form))
     tunnel = only(device, "a")
     assert (tunnel["state"], tunnel["native_state"]) == ("CONNECTING", "CONNECTING")
     assert tunnel["ike"]["initiator_spi"] == tunnel["ike"]["initiator_spi"].lower()
@@ -153,12 +129,12 @@ def test_own_capture_connecting_sa(form):
 
 
 def test_empty_sa_list_is_no_tunnels_not_an_error():
-    assert parse_output("strongswan", "swanctl --list-sas --raw", read("sas-empty-5.9.8.raw.txt"))["tunnels"] == []
-    assert parse_output("strongswan", "swanctl --list-sas", "")["tunnels"] == []
+    assert parse_output(PLATFORM, "swanctl --list-sas --raw", read("sas-empty-5.9.8.raw.txt"))["tunnels"] == []
+    assert parse_output(PLATFORM, "swanctl --list-sas", "")["tunnels"] == []
 
 
 def test_merge_reports_configured_tunnels_and_children_without_sa_as_down():
-    device = valid(parse_outputs("strongswan", [
+    device = valid(parse_outputs(PLATFORM, [
         ("swanctl --list-conns --raw", read("conns-5.9.8.raw.txt")
          + "list-conn event {idle {local_addrs=[192.0.2.201] remote_addrs=[192.0.2.203] "
            "version=IKEv2 reauth_time=0 rekey_time=14400 children {}}}\n"),
@@ -174,11 +150,11 @@ def test_merge_reports_configured_tunnels_and_children_without_sa_as_down():
     assert "not established: net, voice" in live["status_message"]
 
 
-def test_merge_marks_live_children_configured_and_keeps_unconfigured_sas(corpus):
+def test_merge_marks_live_children_configured_and_keeps_unconfigured_sas():
     conns = "list-conn event {gw-gw {version=IKEv2 rekey_time=14400 children {net-net {mode=TUNNEL rekey_time=3600} other {mode=TUNNEL}}}}"
-    sas = (corpus / "strongswan_swanctl/swanctl_--list-sas/5.txt").read_text()
-    extra = (corpus / "strongswan_swanctl/swanctl_--list-sas/7.txt").read_text()
-    device = valid(parse_outputs("strongswan", [
+    sas = corpus_text(CORPUS, "swanctl_--list-sas/5.txt")
+    extra = corpus_text(CORPUS, "swanctl_--list-sas/7.txt")
+    device = valid(parse_outputs(PLATFORM, [
         ("swanctl --list-conns --raw", conns), ("swanctl --list-sas", sas + extra)]))
     gw = only(device, "gw-gw")
     assert [(c["name"], c["state"], c["configured"]) for c in gw["children"]] == [
@@ -193,7 +169,7 @@ def test_stderr_noise_is_ignored_anywhere():
     noisy = ("plugin 'agent': requires CAP_DAC_OVERRIDE capability\n"
              + read("sas-connecting-5.9.8.raw.txt")
              + "opening directory '/etc/swanctl/x509' failed: Permission denied\n")
-    assert only(parse_output("strongswan", "swanctl --list-sas --raw", noisy), "a")["state"] == "CONNECTING"
+    assert only(parse_output(PLATFORM, "swanctl --list-sas --raw", noisy), "a")["state"] == "CONNECTING"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -207,22 +183,16 @@ def test_stderr_noise_is_ignored_anywhere():
     ("-bash: /usr/sbin/swanctl: No such file or directory\n", "starting an IKE_SA"),
 ])
 def test_unknown_text_raises_parse_error_naming_platform_and_command(text, expected):
-    with pytest.raises(VpnParseError) as caught:
-        parse_output("strongswan", "swanctl --list-sas", text)
-    message = str(caught.value)
-    assert "strongswan" in message and "swanctl --list-sas" in message and expected in message
-    assert caught.value.platform == "strongswan"
+    assert_parse_error(PLATFORM, "swanctl --list-sas", text, expected)
 
 
 def test_unknown_command_and_platform_are_clear_errors():
-    with pytest.raises(VpnParseError, match="one of the supported commands"):
-        parse_output("strongswan", "swanctl --stats", "uptime: 4 seconds")
+    assert_refused_command(PLATFORM, "swanctl --stats", "uptime: 4 seconds")
     with pytest.raises(VpnConfigError, match="unknown platform 'nosuch'"):
         parse_output("nosuch", "show vpn", "")
 
 
 def test_command_forms_are_recognized():
-    from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import strongswan
     assert strongswan.command_key("/usr/sbin/swanctl --list-sas --pretty") == "swanctl --list-sas"
     assert strongswan.command_key("sudo swanctl -L --raw") == "swanctl --list-conns"
     assert strongswan.command_key("ipsec statusall") is None

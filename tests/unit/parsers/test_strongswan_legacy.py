@@ -4,34 +4,24 @@
 """strongSwan stroke (`ipsec statusall|status`): the real-output corpus, our own 5.9.8
 captures, the 4.x formats, merge, errors, and a round trip through the emulated device."""
 
-import copy
-import re
-import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
 
-from corpus import corpus_cases, corpus_root, require_corpus
-from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnParseError
-from ansible_collections.vpnops.tunnels.plugins.module_utils.model_schema import SCHEMA
+from corpus import corpus_cases, corpus_expected, corpus_text
+from parser_checks import (
+    assert_parse_error, assert_refused_command, assert_round_trip, check_corpus_file, child,
+    example_device, gathered, grows, lab_vendor, only, parsed, valid
+)
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import (
     parse_output,
     parse_outputs,
     strongswan_legacy,
 )
 
-LAB = Path(__file__).resolve().parents[2] / "lab"
-if str(LAB) not in sys.path:
-    sys.path.insert(0, str(LAB))  # the emulator is the package `emulator` inside tests/lab
-
-from emulator.device import EmulatedDevice  # noqa: E402  (needs the path above)
-from emulator.vendors import strongswan_legacy as vendor  # noqa: E402
-
 PLATFORM = "strongswan_legacy"
-DATA = Path(__file__).parent / "data" / "strongswan_legacy"
-CORPUS = corpus_root() / PLATFORM
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+DATA = Path(__file__).parent / "data" / PLATFORM
+vendor = lab_vendor(PLATFORM)
 STATUSALL, = strongswan_legacy.gather_commands({})
 
 # corpus folder -> the command as typed; None: not tunnel state, refused by design
@@ -42,73 +32,24 @@ CORPUS_COMMANDS = {
 }
 
 
-def valid(device):
-    errors = [error.message for error in VALIDATOR.iter_errors(device)]
-    assert errors == []
-    return device
-
-
-def parsed(text, command=STATUSALL):
-    return valid(parse_output(PLATFORM, command, text))
-
-
 def own(name, command=STATUSALL):
-    return parsed((DATA / name).read_text(), command)
+    return parsed(PLATFORM, command, (DATA / name).read_text())
 
 
 def corpus_sample(relative, command=STATUSALL):
-    path = CORPUS / relative
-    require_corpus(path if path.is_file() else None)
-    return parsed(path.read_text(), command)
-
-
-def only(device, name, sa_id=None):
-    found = [t for t in device["tunnels"]
-             if t["name"] == name and sa_id in (None, t["ike"]["sa_id"])]
-    assert len(found) == 1, [(t["name"], t["ike"]["sa_id"]) for t in device["tunnels"]]
-    return found[0]
-
-
-def child(tunnel, name):
-    found = [c for c in tunnel["children"] if c["name"] == name]
-    assert len(found) == 1, [c["name"] for c in tunnel["children"]]
-    return found[0]
+    return parsed(PLATFORM, command, corpus_text(PLATFORM, relative))
 
 
 # --- the corpus -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", corpus_cases(PLATFORM))
 def test_every_real_output_parses_and_validates_or_is_refused(path):
-    require_corpus(path)
-    folder = path.parent.name
-    assert folder in CORPUS_COMMANDS, "corpus folder %r has no command here: add it" % folder
-    command = CORPUS_COMMANDS[folder]
-    if command is None:
-        typed = folder.replace("_", " ")
-        with pytest.raises(VpnParseError, match="strongswan_legacy output of %r" % typed):
-            parse_output(PLATFORM, typed, path.read_text())
-        return
-    device = parsed(path.read_text(), command)
-    assert device["tunnels"], "every sample in the corpus holds at least one tunnel"
+    check_corpus_file(PLATFORM, path, CORPUS_COMMANDS)
 
 
-def read_prom(relative):
-    """{(metric, frozenset(labels)): value} of a Prometheus text file."""
-    path = CORPUS / relative
-    require_corpus(path if path.is_file() else None)
-    metrics = {}
-    for line in path.read_text().splitlines():
-        match = re.match(r"^(\w+)(?:\{(.*)\})? (\S+)$", line)
-        if match and not line.startswith("#"):
-            labels = frozenset(re.findall(r'(\w+)="([^"]*)"', match.group(2) or ""))
-            metrics[(match.group(1), labels)] = float(match.group(3))
-    return metrics
-
-
-def metric(metrics, name):
-    """[(labels dict, value)] of one metric."""
-    return [(dict(labels), value) for (metric_name, labels), value in metrics.items()
-            if metric_name == name]
+def metric(rows, name):
+    """[(labels, value)] of one metric of prometheus_rows()."""
+    return [(labels, value) for metric_name, labels, value in rows if metric_name == name]
 
 
 # sergeymakinen/ipsec_exporter reports charon's enum positions (ike_sa.c, child_sa.c)
@@ -121,7 +62,7 @@ EXPORTER_CHILD_STATES = ("CREATED", "ROUTED", "INSTALLING", "INSTALLED", "UPDATI
 @pytest.mark.parametrize("number", [9, 10, 11])
 def test_exporter_metrics_agree_row_by_row(number):
     device = corpus_sample("ipsec_statusall/%d.txt" % number)
-    metrics = read_prom("ipsec_statusall/%d.expected.prom" % number)
+    metrics = corpus_expected(PLATFORM, "ipsec_statusall/%d.expected.prom" % number)
     live = [t for t in device["tunnels"] if t["ike"]["sa_id"] is not None]
     expected_sas = metric(metrics, "ipsec_ike_sa_state")
     assert metric(metrics, "ipsec_ike_sas") == [({}, float(len(live)))]
@@ -362,7 +303,7 @@ def test_4_2_lines_without_age_unique_ids_or_byte_counts():
             "        home{1}:  INSTALLED, TUNNEL, ESP SPIs: c0ffee01_i c0ffee02_o\n"
             "        home{1}:  AES_CBC-128/HMAC_SHA1_96, rekeying in 14 minutes, last use: 3s_i no_o\n"
             "        home{1}:   198.51.100.0/24 === 203.0.113.0/24 \n")
-    tunnel = only(parsed(text), "home")
+    tunnel = only(parsed(PLATFORM, STATUSALL, text), "home")
     assert tunnel["ike"]["local"]["id"] == "carol@example.org"
     assert tunnel["ike"]["dpd"] == {"delay": 30, "timeout": None, "action": "clear"}
     assert (tunnel["ike"]["established_seconds"], tunnel["ike"]["rekey_seconds"]) == (None, 3000)
@@ -403,7 +344,7 @@ Security Associations (2 up, 0 connecting):
       branch{5}:  AES_CBC_128/HMAC_SHA1_96, 84 bytes_i (1 pkt, 9s ago), 0 bytes_o, rekeying disabled
       branch{5}:   198.51.100.0/24 === 203.0.113.0/24
 """
-    device = parsed(text)
+    device = parsed(PLATFORM, STATUSALL, text)
     rw = only(device, "rw")
     assert (rw["ike"]["version"], rw["ike"]["initiator"], rw["ike"]["established_seconds"]) == (2, False, 3 * 86400)
     assert rw["ike"]["remote"]["id"] == "192.0.2.2"
@@ -427,7 +368,7 @@ def test_4x_ipsec_sas_without_isakmp_sa_and_a_stalled_quick_mode():
             '000 #7: "old" esp.c1c1c1c1@192.0.2.2 (0 bytes) esp.c2c2c2c2@192.0.2.1 (0 bytes); tunnel\n'
             '000 #8: "slow" STATE_MAIN_I4 (ISAKMP SA established); EVENT_SA_REPLACE in 900s; newest ISAKMP\n'
             '000 #9: "slow" STATE_QUICK_I1 (sent QI1, expecting QR1); EVENT_RETRANSMIT in 10s\n')
-    device = parsed(text)
+    device = parsed(PLATFORM, STATUSALL, text)
     old = only(device, "old")
     assert (old["state"], old["status_message"]) == ("UNDEFINED", "no ISAKMP SA, 1 of 1 CHILD_SAs installed")
     assert (old["children"][0]["mode"], old["children"][0]["spi_in"]) == ("TUNNEL", "c2c2c2c2")
@@ -443,7 +384,7 @@ def test_4x_ipsec_sas_without_isakmp_sa_and_a_stalled_quick_mode():
 def test_times_are_the_lower_bound_of_charons_truncated_units(printed, seconds):
     text = ("Security Associations (1 up, 0 connecting):\n"
             "  a[1]: ESTABLISHED %s ago, 192.0.2.1[a]...192.0.2.2[b]\n" % printed)
-    assert only(parsed(text), "a")["ike"]["established_seconds"] == seconds
+    assert only(parsed(PLATFORM, STATUSALL, text), "a")["ike"]["established_seconds"] == seconds
 
 
 # --- merge ----------------------------------------------------------------------------------
@@ -493,23 +434,19 @@ def test_merge_lets_a_live_sa_replace_a_configured_only_entry():
     ("sudo: a password is required\n", "reported an error"),
 ])
 def test_unknown_or_truncated_text_raises_naming_platform_and_command(text, expected):
-    with pytest.raises(VpnParseError) as caught:
-        parse_output(PLATFORM, "ipsec statusall", text)
-    assert caught.value.platform == PLATFORM and caught.value.command == "ipsec statusall"
-    assert "strongswan_legacy" in str(caught.value) and expected in str(caught.value)
+    assert_parse_error(PLATFORM, "ipsec statusall", text, expected)
 
 
 def test_unsupported_commands_are_refused():
     for command in ("ipsec listcounters", "ipsec leases", "swanctl --list-sas", "systemctl status strongswan"):
-        with pytest.raises(VpnParseError, match="one of the supported commands"):
-            parse_output(PLATFORM, command, "Security Associations (0 up, 0 connecting):\n  none\n")
+        assert_refused_command(PLATFORM, command, "Security Associations (0 up, 0 connecting):\n  none\n")
 
 
 def test_terminal_noise_is_ignored():
     text = ("Last login: Sat Nov 21 16:00:01 2026 from 198.18.0.1\n"
             "Sat Nov 21 16:05:43 UTC 2026\n"
             + (DATA / "status-5.9.8-initiator.txt").read_text() + " --More-- \n\n")
-    assert len(parsed(text, "ipsec status")["tunnels"]) == 4
+    assert len(parsed(PLATFORM, "ipsec status", text)["tunnels"]) == 4
 
 
 def test_command_forms_and_the_path_option():
@@ -526,65 +463,19 @@ def test_command_forms_and_the_path_option():
 
 # --- round trip through the emulated device -------------------------------------------------
 
-def field(record, path):
-    for key in path.split("."):
-        record = None if record is None else record.get(key)
-    return record
-
-
 # Counters grow between the render and the later read of the truth; an IKE_SA's age is
 # printed truncated. Both are compared as lower bounds, as tests/integration does.
-LOWER_BOUNDS = {"bytes_in", "bytes_out", "packets_in", "packets_out", "established_seconds"}
-
-
-def agrees(path, got, wanted):
-    if path in LOWER_BOUNDS and got is not None and wanted is not None:
-        return got <= wanted
-    return got == wanted
-
-
-def section_pairs(section, got, wanted):
-    """(parsed, device) records of one REPORTED section; children are paired by name."""
-    if section == "tunnel":
-        return [(got, wanted)]
-    if section == "ike":
-        return [(got["ike"], wanted["ike"])]
-    got_children = {c["name"]: c for c in got["children"]}
-    assert sorted(got_children) == sorted(c["name"] for c in wanted["children"])
-    return [(got_children[c["name"]], c) for c in wanted["children"]]
-
-
-def reported_differences(facts, truth):
-    assert sorted(t["name"] for t in facts) == sorted(t["name"] for t in truth)
-    facts_by_name = {t["name"]: t for t in facts}
-    differences = []
-    for wanted in truth:
-        for section, paths in vendor.REPORTED.items():
-            for got_part, wanted_part in section_pairs(section, facts_by_name[wanted["name"]], wanted):
-                differences += [
-                    "%s %s %s: %r != %r" % (wanted["name"], section, path, field(got_part, path),
-                                            field(wanted_part, path))
-                    for path in paths
-                    if not agrees(path, field(got_part, path), field(wanted_part, path))]
-    return differences
-
-
-def gathered(device):
-    return valid(parse_outputs(PLATFORM, [(command, vendor.render(device, command))
-                                          for command in strongswan_legacy.gather_commands({})]))
+LOWER_BOUNDS = dict.fromkeys(("bytes_in", "bytes_out", "packets_in", "packets_out", "established_seconds"),
+                             grows())
 
 
 def emulated(index):
-    return EmulatedDevice(name="legacy-%d" % index, platform=PLATFORM, hostname="gw%d" % index,
-                          tunnels=vendor.example_tunnels(index), reset_delay=60)
+    return example_device(vendor, index, reset_delay=60)
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_round_trip_reports_the_devices_own_state(index):
-    device = emulated(index)
-    facts = gathered(device)
-    truth = copy.deepcopy(device.state())
-    assert reported_differences(facts["tunnels"], truth) == []
+    _facts, truth = assert_round_trip(vendor, index, in_order=False, bounds=LOWER_BOUNDS)
     states = {t["name"]: t["state"] for t in truth}
     assert {"ESTABLISHED", "CONNECTING", "DOWN"} <= set(states.values())
 
@@ -592,7 +483,7 @@ def test_round_trip_reports_the_devices_own_state(index):
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_round_trip_times_are_truncated_lower_bounds(index):
     device = emulated(index)
-    facts = {t["name"]: t for t in gathered(device)["tunnels"]}
+    facts = {t["name"]: t for t in gathered(vendor, device)["tunnels"]}
     for truth in device.state():
         got = facts[truth["name"]]["ike"]
         for field_name in ("established_seconds", "reauth_seconds"):
@@ -611,12 +502,12 @@ def test_reset_commands_take_sas_down_as_charon_does():
     hq_id = device.tunnel("hq")["ike"]["sa_id"]
     reply = vendor.reset(device, "ipsec down hq[%s]" % hq_id)
     assert reply.endswith("IKE_SA [%s] closed successfully" % hq_id)
-    facts = {t["name"]: t for t in gathered(device)["tunnels"]}
+    facts = {t["name"]: t for t in gathered(vendor, device)["tunnels"]}
     assert (facts["hq"]["state"], facts["hq"]["status_message"]) == ("DOWN", "configured, no IKE_SA")
     partner_child = child(device.tunnel("partner"), "partner")["sa_id"]
     assert vendor.reset(device, "ipsec down partner{%s}" % partner_child).endswith(
         "CHILD_SA {%s} closed successfully" % partner_child)
-    partner = {t["name"]: t for t in gathered(device)["tunnels"]}["partner"]
+    partner = {t["name"]: t for t in gathered(vendor, device)["tunnels"]}["partner"]
     assert partner["state"] == "ESTABLISHED"
     assert [c["state"] for c in partner["children"]] == ["DOWN", "DOWN"]
     assert vendor.reset(device, "ipsec down branch-v1").startswith("deleting IKE_SA branch-v1[")

@@ -1,27 +1,22 @@
 """WireGuard parser: real `wg show` / `wg show all dump` outputs, jc's parse, timeouts, round trip."""
 
-import json
-import sys
 import time
-from pathlib import Path
 
-import jsonschema
 import pytest
 
-from corpus import corpus_cases, require_corpus
-from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnParseError
-from ansible_collections.vpnops.tunnels.plugins.module_utils.model_schema import SCHEMA
+from corpus import corpus_cases, corpus_expected, corpus_text
+from parser_checks import (
+    assert_parse_error, assert_refused_command, assert_round_trip, by_name, check_corpus_file,
+    example_device, grows, lab_vendor, near, valid
+)
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import (
     parse_output,
     parse_outputs,
     wireguard,
 )
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
-from emulator.device import EmulatedDevice  # noqa: E402  (needs the path above)
-from emulator.vendors import wireguard as emulated  # noqa: E402
-
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+PLATFORM = "wireguard"
+emulated = lab_vendor(PLATFORM)
 DUMP = "wg show all dump"
 
 # corpus folder -> the command as typed
@@ -31,17 +26,8 @@ CORPUS_COMMANDS = {
 }
 
 
-def valid(device):
-    assert [error.message for error in VALIDATOR.iter_errors(device)] == []
-    return device
-
-
-def sample(corpus, relative):
-    return (corpus / "wireguard" / relative).read_text()
-
-
-def by_name(tunnels):
-    return {tunnel["name"]: tunnel for tunnel in tunnels}
+def sample(relative):
+    return corpus_text(PLATFORM, relative)
 
 
 def peer_line(key="PEERKEY=", endpoint="198.51.100.7:51820", handshake=0, rx=10, tx=20, interface="wg0"):
@@ -50,24 +36,20 @@ def peer_line(key="PEERKEY=", endpoint="198.51.100.7:51820", handshake=0, rx=10,
 
 # --- every real output --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", corpus_cases("wireguard"))
+@pytest.mark.parametrize("path", corpus_cases(PLATFORM))
 def test_every_real_output_parses_and_validates(path):
-    require_corpus(path)
-    folder = path.parent.name
-    assert folder in CORPUS_COMMANDS, "corpus folder %r has no command here: add it" % folder
-    device = valid(parse_output("wireguard", CORPUS_COMMANDS[folder], path.read_text()))
-    assert device["tunnels"], "every sample in the corpus holds at least one peer"
+    device = check_corpus_file(PLATFORM, path, CORPUS_COMMANDS)
     for tunnel in device["tunnels"]:
         child = tunnel["children"][0]
         assert (tunnel["type"], tunnel["ike"], tunnel["configured"]) == ("wireguard", None, True)
         assert (tunnel["state"] == "UP") == (child["state"] == "INSTALLED")
 
 
-def test_dump_agrees_with_jc_row_by_row(corpus):
+def test_dump_agrees_with_jc_row_by_row():
     """jc's parse of the same dump: peers, endpoints, handshakes, counters, allowed-ips."""
-    expected = json.loads(sample(corpus, "wg_show_all_dump/3.expected.json"))
+    expected = corpus_expected(PLATFORM, "wg_show_all_dump/3.expected.json")
     now = 1829439260   # the sample's handshakes lie in 2027: judge them from just after
-    tunnels = wireguard.parse(DUMP, sample(corpus, "wg_show_all_dump/3.txt"), now=now)
+    tunnels = wireguard.parse(DUMP, sample("wg_show_all_dump/3.txt"), now=now)
     assert len(tunnels) == sum(len(device["peers"]) for device in expected)
     found = by_name(tunnels)
     for device in expected:
@@ -84,8 +66,8 @@ def test_dump_agrees_with_jc_row_by_row(corpus):
 
 # --- hand-checked values --------------------------------------------------------------------------
 
-def test_real_dump_with_peers_of_interfaces_without_interface_line(corpus):
-    tunnels = by_name(wireguard.parse(DUMP, sample(corpus, "wg_show_all_dump/1.txt"), now=1555771458 + 30))
+def test_real_dump_with_peers_of_interfaces_without_interface_line():
+    tunnels = by_name(wireguard.parse(DUMP, sample("wg_show_all_dump/1.txt"), now=1555771458 + 30))
     assert len(tunnels) == 7
     up = tunnels["wg0:2S7mA0vEMethCNQrJpJKE81/JmhgtB+tHHLYQhgM6kk="]
     child = up["children"][0]
@@ -100,13 +82,13 @@ def test_real_dump_with_peers_of_interfaces_without_interface_line(corpus):
     assert (stale["state"], stale["children"][0]["last_in_seconds"]) == ("DOWN", 426563)
 
 
-def test_real_human_form(corpus):
-    tunnels = by_name(parse_output("wireguard", "wg show", sample(corpus, "wg_show/2.txt"))["tunnels"])
+def test_real_human_form():
+    tunnels = by_name(parse_output(PLATFORM, "wg show", sample("wg_show/2.txt"))["tunnels"])
     days = tunnels["rehtt:222"]["children"][0]
     assert days["last_in_seconds"] == 86400 + 14 * 3600 + 5 * 60 + 46
     assert (days["bytes_in"], days["bytes_out"]) == (round(36.05 * 2 ** 20), round(2.18 * 2 ** 30))   # wg rounds
     assert tunnels["rehtt:222"]["state"] == "DOWN"
-    six = by_name(parse_output("wireguard", "wg show", sample(corpus, "wg_show/1.txt"))["tunnels"])
+    six = by_name(parse_output(PLATFORM, "wg show", sample("wg_show/1.txt"))["tunnels"])
     fresh = six["wg0:eqBvqFkdKlR55/XVwp4o8mYnJN9Gnp0jAn0="]
     assert (fresh["state"], fresh["children"][0]["last_in_seconds"]) == ("UP", 24)
     assert fresh["children"][0]["remote_ts"] == ["192.168.99.3/32", "172.22.0.0/16"]
@@ -114,8 +96,8 @@ def test_real_human_form(corpus):
     assert six["wg0:fc1N/s3c/jDsx+ACYfrC2WOUVs="]["children"][0]["bytes_in"] == 0   # no transfer line: 0
 
 
-def test_real_boringtun_handshake_of_55_years_and_ipv6_endpoint(corpus):
-    tunnels = parse_output("wireguard", "wg show", sample(corpus, "wg_show/3.txt"))["tunnels"]
+def test_real_boringtun_handshake_of_55_years_and_ipv6_endpoint():
+    tunnels = parse_output(PLATFORM, "wg show", sample("wg_show/3.txt"))["tunnels"]
     assert [tunnel["name"] for tunnel in tunnels] == ["wg0:REDACTED1=", "wg0:REDACTED2="]   # same 8-char prefix
     assert tunnels[0]["state"] == "DOWN" and tunnels[0]["children"][0]["last_in_seconds"] > 55 * 365 * 86400
     assert tunnels[0]["status_message"].startswith("endpoint [2600:REDACTED]:56309;")
@@ -128,7 +110,7 @@ def test_human_handshakes_and_colours(handshake, state):
     text = ("\x1b[0m\x1b[32;1minterface\x1b[0m: \x1b[32mwg0\x1b[0m\n\n"
             "\x1b[33;1mpeer\x1b[0m: \x1b[33mKEY=\x1b[0m\n  \x1b[1mallowed ips\x1b[0m: 198.18.0.2\x1b[36m/\x1b[0m32\n"
             "  \x1b[1mlatest handshake\x1b[0m: %s\n" % handshake)
-    tunnel = parse_output("wireguard", "wg show", text)["tunnels"][0]
+    tunnel = parse_output(PLATFORM, "wg show", text)["tunnels"][0]
     assert (tunnel["name"], tunnel["state"], tunnel["children"][0]["remote_ts"]) == ("wg0:KEY=", state, ["198.18.0.2/32"])
 
 
@@ -151,7 +133,7 @@ def test_apply_options_judges_by_the_tasks_timeout():
 
 
 def test_dump_is_read_with_this_hosts_clock_by_default():
-    tunnel = parse_output("wireguard", DUMP, peer_line(handshake=int(time.time()) - 5))["tunnels"][0]
+    tunnel = parse_output(PLATFORM, DUMP, peer_line(handshake=int(time.time()) - 5))["tunnels"][0]
     assert tunnel["state"] == "UP" and 5 <= tunnel["children"][0]["last_in_seconds"] <= 7
 
 
@@ -161,7 +143,7 @@ def test_merge_prefers_the_dumps_exact_numbers():
     human = "interface: wg0\n\npeer: PEERKEY=\n  allowed ips: 198.18.0.2/32\n  transfer: 1.00 KiB received, 2.00 KiB sent\n"
     dump = peer_line(rx=1030, tx=2050)
     for order in ([("wg show", human), (DUMP, dump)], [(DUMP, dump), ("wg show", human)]):
-        tunnels = valid(parse_outputs("wireguard", order))["tunnels"]
+        tunnels = valid(parse_outputs(PLATFORM, order))["tunnels"]
         assert [(t["name"], t["children"][0]["bytes_in"]) for t in tunnels] == [("wg0:PEERKEY=", 1030)]
 
 
@@ -182,18 +164,14 @@ def test_merge_prefers_the_dumps_exact_numbers():
     ("wg show", "interface: wg0\npeer: K=\n  transfer: lots\n", "AMOUNT UNIT received"),
 ])
 def test_unknown_text_raises_parse_error_naming_platform_and_command(command, text, expected):
-    with pytest.raises(VpnParseError) as caught:
-        parse_output("wireguard", command, text)
-    assert caught.value.platform == "wireguard" and caught.value.command == command
-    assert expected in str(caught.value)
+    error = assert_parse_error(PLATFORM, command, text, expected)
+    assert error.command == command
 
 
 @pytest.mark.parametrize("command", ["wg show wg0 dump", "wg show all latest-handshakes", "wg showconf wg0",
                                      "wg show interfaces", "wg-quick up wg0", "ip link"])
 def test_unsupported_commands_are_refused(command):
-    with pytest.raises(VpnParseError, match="one of the supported commands") as caught:
-        parse_output("wireguard", command, "")
-    assert caught.value.platform == "wireguard"
+    assert_refused_command(PLATFORM, command)
 
 
 def test_command_forms_and_gather():
@@ -205,47 +183,30 @@ def test_command_forms_and_gather():
 
 
 def test_gathered_dump_carries_no_secret():
-    device = EmulatedDevice("lab", "wireguard", "wg", emulated.example_tunnels(0))
+    device = example_device(emulated, 0)
     private_key = emulated.render(device, DUMP).split("\t")[1]
     gathered = emulated.render(device, wireguard.gather_commands({})[0])
     assert private_key not in gathered and gathered.split("\t")[1] == "(hidden)"
     hidden = "wg0\t(hidden)\tPUB=\t51820\toff\n" + peer_line().replace("(none)", "(hidden)", 1)
-    assert valid(parse_output("wireguard", DUMP, hidden))["tunnels"][0]["name"] == "wg0:PEERKEY="
+    assert valid(parse_output(PLATFORM, DUMP, hidden))["tunnels"][0]["name"] == "wg0:PEERKEY="
 
 
 def test_empty_outputs_are_no_tunnels():
-    assert parse_output("wireguard", DUMP, "")["tunnels"] == []
-    assert parse_output("wireguard", "wg show", "interface: wg0\n  listening port: 51820\n")["tunnels"] == []
+    assert parse_output(PLATFORM, DUMP, "")["tunnels"] == []
+    assert parse_output(PLATFORM, "wg show", "interface: wg0\n  listening port: 51820\n")["tunnels"] == []
 
 
 # --- round trip through the emulated device --------------------------------------------------------
 
-def assert_reported(fact, truth, fields):
-    """Counters grow between reading and comparing: facts <= device; the rest is equal."""
-    for path in fields:
-        if path.startswith("bytes_"):
-            assert fact[path] <= truth[path], path
-        else:
-            assert fact[path] == truth[path], path
-
-
 @pytest.mark.parametrize("command", [DUMP, "wg show"])
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_round_trip_reports_what_the_device_holds(index, command):
-    device = EmulatedDevice("lab-wg%d" % index, "wireguard", "wg%d" % index, emulated.example_tunnels(index))
-    commands = wireguard.gather_commands({}) if command == DUMP else [command]
-    facts = by_name(valid(parse_outputs("wireguard", [(c, emulated.render(device, c)) for c in commands]))["tunnels"])
-    truth = by_name(device.state())
-    assert sorted(facts) == sorted(truth)
-    for name, tunnel in truth.items():
-        assert_reported(facts[name], tunnel, emulated.REPORTED["tunnel"])
-        fact, child = facts[name]["children"][0], tunnel["children"][0]
-        if command == DUMP:
-            assert_reported(fact, child, emulated.REPORTED["child"])
-        else:   # the human form rounds counters to 3 significant digits
-            assert abs(fact["bytes_in"] - child["bytes_in"]) <= max(child["bytes_in"] * 0.01, 1)
-        if child["last_in_seconds"] is not None:
-            assert abs(fact["last_in_seconds"] - child["last_in_seconds"]) <= 2
+    # counters grow between reading and comparing; the human form also rounds them to 3
+    # significant digits; handshake ages are read off the clock
+    counters = grows() if command == DUMP else near(1, 0.01)
+    assert_round_trip(emulated, index, None if command == DUMP else [command], in_order=False,
+                      bounds={"bytes_in": counters, "bytes_out": counters, "last_in_seconds": near(2)},
+                      also={"child": ("last_in_seconds",)})
 
 
 def test_emulated_device_has_each_kind_of_peer():
@@ -256,14 +217,14 @@ def test_emulated_device_has_each_kind_of_peer():
 
 
 def test_reset_renews_the_peers_session():
-    device = EmulatedDevice("lab", "wireguard", "wg", emulated.example_tunnels(0), reset_delay=0.2)
+    device = example_device(emulated, 0, reset_delay=0.2)
     name = device.state()[0]["name"]
     interface, key = name.split(":", 1)
     command = emulated.RESET_COMMAND.format(interface=interface, public_key=key)
     assert emulated.reset(device, command) == ""
 
     def peer():
-        return by_name(parse_output("wireguard", DUMP, emulated.render(device, DUMP))["tunnels"])[name]
+        return by_name(parse_output(PLATFORM, DUMP, emulated.render(device, DUMP))["tunnels"])[name]
 
     assert (peer()["state"], peer()["children"][0]["bytes_in"]) == ("DOWN", 0)
     time.sleep(0.3)
