@@ -23,9 +23,15 @@ import re
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import (
+    abbreviated_command,
     fail,
+    fill_missing,
+    hex_spi,
+    int_or_fail,
     normalize,
-    to_int,
+    range_prefix_length,
+    shows_any,
+    split_key_size,
 )
 
 PLATFORM = "cisco_asa"
@@ -71,19 +77,20 @@ _MERGE_ORDER = {IPSEC_SA: 0, IKEV1_SA: 1, IKEV2_SA: 1, ISAKMP_SA: 1, L2L_SESSION
 
 # --- command recognition ----------------------------------------------------------------
 
-# Canonical words of each supported command, the words that may follow them, and whether
-# arguments may follow those. The ASA takes any unambiguous abbreviation ("sh cry ikev1 sa
-# det"), so a typed word stands for every canonical word it begins.
+# Canonical words of each supported command, its key, and the options that may follow
+# them with whether arguments may follow those (see common.abbreviated_command). The ASA
+# takes any unambiguous abbreviation ("sh cry ikev1 sa det"), so a typed word stands for
+# every canonical word it begins.
 _GRAMMAR = (
-    (("show", "crypto", "ikev1", "sa"), ("detail",), False, IKEV1_SA),
-    (("show", "crypto", "ikev2", "sa"), ("detail",), False, IKEV2_SA),
-    (("show", "crypto", "isakmp", "sa"), ("detail",), False, ISAKMP_SA),
+    (("show", "crypto", "ikev1", "sa"), IKEV1_SA, (("detail",), False)),
+    (("show", "crypto", "ikev2", "sa"), IKEV2_SA, (("detail",), False)),
+    (("show", "crypto", "isakmp", "sa"), ISAKMP_SA, (("detail",), False)),
     # "peer <address>", "map <name>" and "detail" only filter or lengthen the same listing
-    (("show", "crypto", "ipsec", "sa"), ("detail", "peer", "map"), True, IPSEC_SA),
+    (("show", "crypto", "ipsec", "sa"), IPSEC_SA, (("detail", "peer", "map"), True)),
     # "filter name|ipaddress <x>" and "sort ..." select sessions; the detail form adds the
     # IKE and IPsec sections, the plain form shows the session lines only
-    (("show", "vpn-sessiondb", "detail", "l2l"), ("filter", "sort"), True, L2L_SESSIONS),
-    (("show", "vpn-sessiondb", "l2l"), ("filter", "sort"), True, L2L_SESSIONS),
+    (("show", "vpn-sessiondb", "detail", "l2l"), L2L_SESSIONS, (("filter", "sort"), True)),
+    (("show", "vpn-sessiondb", "l2l"), L2L_SESSIONS, (("filter", "sort"), True)),
 )
 # Refused on purpose (command_key returns None):
 #   show vpn-sessiondb anyconnect|webvpn|ra-ikev1-ipsec: remote-access user sessions, not tunnels
@@ -94,27 +101,9 @@ _GRAMMAR = (
 #   show running-config crypto ...: configuration, not state
 
 
-def _abbreviates(typed, word):
-    return bool(typed) and word.startswith(typed)
-
-
-def _matches(words, canonical, options, arguments):
-    if len(words) < len(canonical):
-        return False
-    if not all(_abbreviates(typed, word) for typed, word in zip(words, canonical)):
-        return False
-    extra = words[len(canonical):]
-    if not extra:
-        return True
-    return any(_abbreviates(extra[0], option) for option in options) and (arguments or len(extra) == 1)
-
-
 def command_key(command):
     """The key of a supported command as typed (abbreviated, with any '| ...' filter)."""
-    words = (command or "").split("|", 1)[0].lower().split()
-    found = {key for canonical, options, arguments, key in _GRAMMAR
-             if _matches(words, canonical, options, arguments)}
-    return found.pop() if len(found) == 1 else None
+    return abbreviated_command(command, _GRAMMAR)
 
 
 # --- shared line handling ------------------------------------------------------------------
@@ -123,16 +112,14 @@ _MORE = re.compile(r"<--- More --->[\s\x08]*")
 # "ciscoasa# show crypto ipsec sa", "fw/pri/act(config)#": echoed prompts in captured text
 _PROMPT = re.compile(r"^[A-Za-z0-9][\w.\-]*(?:/[\w.\-]+)*(?:\([\w\-]+\))?[#>](?:\s.*)?$")
 _ASA_ERRORS = ("ERROR: ", "% Invalid", "% Incomplete", "% Ambiguous", "Type help or '?'")
-# signs of any of the above (an error's '^' marker comes with a '% ' line); substring tests of
-# the whole text run at C speed and spare clean outputs (the usual case) the line tests
+# signs of any of the above (an error's '^' marker comes with a '% ' line), looked for in
+# the whole text first (common.shows_any) so that clean outputs skip the line tests
 _NOISE_SIGNS = ("<---", "# ", "#\n", "> ", ">\n", "% ", "ERROR: ")
 
 
 def _noisy(text):
-    """Whether the text shows a sign of noise; a sign is only looked for when its first
-    character occurs at all, which a one-character search tells fastest."""
-    return any(sign[0] in text and sign in text for sign in _NOISE_SIGNS) or \
-        text[-80:].rstrip().endswith(("#", ">"))
+    """Whether the text shows a sign of noise, or ends with a prompt."""
+    return shows_any(text, _NOISE_SIGNS) or text[-80:].rstrip().endswith(("#", ">"))
 
 
 def _meaningful_lines(key, text):
@@ -187,10 +174,7 @@ class _Reader:
         fail(PLATFORM, self.key, expected, self.number, self.text)
 
     def integer(self, text):
-        try:
-            return to_int(text)
-        except ValueError:
-            self.fail("a number, got %r" % text)
+        return int_or_fail(PLATFORM, self.key, text, self.number, self.text)
 
     def skip(self, text, value):
         """A line that only frames the listing."""
@@ -205,23 +189,10 @@ class _Reader:
         raise NotImplementedError
 
 
-def _spi(text):
-    """'0x1E8246FC' or 'DC15BF68' -> '1e8246fc' (vendor width kept)."""
-    text = text.strip().lower()
-    return text[2:] if text.startswith("0x") else text
-
-
-_KEYED = re.compile(r"^(?P<name>.*?[A-Za-z])-?(?P<bits>128|192|256)$")
-
-
 @functools.lru_cache(maxsize=256)   # a device uses few ciphers, printed for every SA
 def _cipher(text):
     """'aes-256' / 'AES256' / 'esp-aes-gcm-256' -> (name without 'esp-', key size or None)."""
-    text = text[4:] if text.startswith("esp-") else text
-    keyed = _KEYED.match(text)
-    if keyed:
-        return keyed.group("name"), int(keyed.group("bits"))
-    return text, None
+    return split_key_size(text[4:] if text.startswith("esp-") else text)
 
 
 _NO_VALUE = {"", "N/A", "NONE", "UNKNOWN", "0"}
@@ -285,11 +256,8 @@ def _range_selector(reader, text):
         last = ipaddress.ip_address(found.group("last"))
     except ValueError:
         reader.fail("addresses in the selector")
-    size = int(last) - int(first) + 1
-    if size > 0 and size & (size - 1) == 0 and int(first) % size == 0:
-        selector = "%s/%d" % (first, first.max_prefixlen - (size.bit_length() - 1))
-    else:
-        selector = "%s-%s" % (first, last)
+    length = range_prefix_length(first, last)
+    selector = "%s-%s" % (first, last) if length is None else "%s/%d" % (first, length)
     ports = (found.group("low"), found.group("high"))
     if ports == ("0", "65535"):
         return selector
@@ -495,7 +463,7 @@ class _IkeReader(_Reader):
     def _spis(self, _text, value):
         spis = _V2_SPIS.match(value) or self.fail("'Local spi: X Remote spi: Y'")
         ike = self._in_tunnel()["ike"]
-        ours, theirs = _spi(spis.group("local")), _spi(spis.group("remote"))
+        ours, theirs = hex_spi(spis.group("local")), hex_spi(spis.group("remote"))
         ike["initiator_spi"], ike["responder_spi"] = (ours, theirs) if ike["initiator"] else (theirs, ours)
 
     def _identity(self, text, value):
@@ -527,7 +495,7 @@ class _IkeReader(_Reader):
         spis = _V2_CHILD_SPIS.match(value) or self.fail("'ESP spi in/out: 0xI/0xO'")
         if self.child is None:
             self.fail("'Child sa:' before its SPIs")
-        self.child["spi_in"], self.child["spi_out"] = _spi(spis.group("in")), _spi(spis.group("out"))
+        self.child["spi_in"], self.child["spi_out"] = hex_spi(spis.group("in")), hex_spi(spis.group("out"))
 
     def _child_mode(self, text, _value):
         mode = _V2_CHILD_MODE.search(text)
@@ -632,7 +600,7 @@ class _IpsecReader(_Reader):
         self._in_entry().endpoints = (_endpoint(local), _endpoint(remote))
 
     def _current_spi(self, text, value):
-        self._in_entry().current[text.split()[1]] = _spi(value)
+        self._in_entry().current[text.split()[1]] = hex_spi(value)
 
     def _sa_list(self, text, _value):
         self._in_entry().direction = (text.split()[0], "ESP")
@@ -644,7 +612,7 @@ class _IpsecReader(_Reader):
             self.fail("'inbound esp sas:' before an SA")
         direction, protocol = entry.direction
         spi = _SA_SPI.match(value) or self.fail("'spi: 0x... (decimal)'")
-        self.sa = {"spi": _spi(spi.group("spi")), "protocol": protocol}
+        self.sa = {"spi": hex_spi(spi.group("spi")), "protocol": protocol}
         entry.sas[direction].append(self.sa)
 
     def _sa_field(self, text, value):
@@ -921,19 +889,6 @@ def _rank(tunnel):
     return 1 if tunnel["state"] != "UNDEFINED" else 0
 
 
-def _fill(primary, secondary):
-    """primary, its None values (at any depth) taken from secondary: changed in place."""
-    for name, value in secondary.items():
-        if value is None:
-            continue
-        mine = primary.get(name)
-        if mine is None:
-            primary[name] = value
-        elif isinstance(mine, dict) and isinstance(value, dict):
-            _fill(mine, value)
-    return primary
-
-
 def _absorb(known, other, renames):
     """Fold another output's view of the same peer into the tunnel found first."""
     if renames:
@@ -948,7 +903,7 @@ def _absorb(known, other, renames):
     else:
         primary, secondary = known["ike"], other["ike"]
     negotiation = primary["negotiation"]   # it goes with the state: never taken from the other
-    known["ike"] = _fill(primary, secondary)
+    known["ike"] = fill_missing(primary, secondary)
     known["ike"]["negotiation"] = negotiation
     known["status_message"] = "; ".join(dict.fromkeys(filter(None, notes)))   # once each, in order
     children = {child["name"]: index for index, child in enumerate(known["children"])}
@@ -957,9 +912,9 @@ def _absorb(known, other, renames):
         if index is None:
             known["children"].append(child)
         elif known["children"][index]["state"] == "DOWN" != child["state"]:
-            known["children"][index] = _fill(child, known["children"][index])
+            known["children"][index] = fill_missing(child, known["children"][index])
         else:
-            _fill(known["children"][index], child)
+            fill_missing(known["children"][index], child)
 
 
 def _conclude(tunnel, children_listed):

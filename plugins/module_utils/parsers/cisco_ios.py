@@ -29,7 +29,9 @@ import re
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import (
     fail,
+    hex_spi,
     normalize,
+    range_prefix_length,
 )
 
 PLATFORM = "cisco_ios"
@@ -252,12 +254,6 @@ def _clock_seconds(key, text, number, line):
     fail(PLATFORM, key, "a lifetime as HH:MM:SS", number, line)
 
 
-def _spi(text):
-    """'0x6236E68' -> '6236e68' (IOS drops leading zeros; the width is kept as printed)."""
-    text = text.lower()
-    return text[2:] if text.startswith("0x") else text
-
-
 def _match(key, pattern, text, expected, number):
     """pattern.match(text), or a parse error naming what was expected at that line."""
     found = pattern.match(text)
@@ -299,11 +295,15 @@ _SESSION_FIELDS = frozenset(("Profile", "Uptime", "Session status", "Username", 
 _IKE_VERSIONS = {"IKEv1": 1, "IKEv2": 2, "IKE": None}  # plain "IKE" predates the version label
 
 
-def _sessions(key, lines):
-    reader = _SessionReader(key)
+def _read_all(reader, lines):
+    """Hand every line to a line reader (one class per command); its tunnels at the end."""
     for number, line in lines:
         reader.read(number, line)
     return reader.finish()
+
+
+def _sessions(key, lines):
+    return _read_all(_SessionReader(key), lines)
 
 
 class _SessionReader:
@@ -524,10 +524,7 @@ _IKEV2_VALUES = {  # simple "Field: value" lines of the detail form -> where the
 
 def _ikev2_sas(key, lines):
     """IKEv2 SA blocks; `show crypto ikev2 session` adds a session status and child SAs."""
-    reader = _Ikev2Reader(key)
-    for number, line in lines:
-        reader.read(number, line)
-    return reader.finish()
+    return _read_all(_Ikev2Reader(key), lines)
 
 
 class _Ikev2Reader:
@@ -697,12 +694,10 @@ def _range_selector(start, end):
     first, first_port = start.rsplit("/", 1)
     last, last_port = end.rsplit("/", 1)
     try:
-        networks = list(ipaddress.summarize_address_range(
-            ipaddress.ip_address(first), ipaddress.ip_address(last)))
-    except (TypeError, ValueError):  # mixed families, or an address IOS-XE printed oddly
-        networks = []
-    text = "%s/%d" % (first, networks[0].prefixlen) if len(networks) == 1 else (
-        "%s..%s" % (first, last))
+        length = range_prefix_length(ipaddress.ip_address(first), ipaddress.ip_address(last))
+    except ValueError:  # an address IOS-XE printed oddly
+        length = None
+    text = "%s..%s" % (first, last) if length is None else "%s/%d" % (first, length)
     if (first_port, last_port) == ("0", "65535"):
         return text
     ports = first_port if first_port == last_port else "%s-%s" % (first_port, last_port)
@@ -713,8 +708,8 @@ def _ikev2_child(found):
     child = model.new_child(_child_name(found["local"], found["remote"]), "INSTALLED")
     child.update(protocol="ESP", local_ts=found["local"], remote_ts=found["remote"])
     if found["spis"]:
-        child["spi_in"] = _spi(found["spis"].group("spi_in"))
-        child["spi_out"] = _spi(found["spis"].group("spi_out"))
+        child["spi_in"] = hex_spi(found["spis"].group("spi_in"))
+        child["spi_out"] = hex_spi(found["spis"].group("spi_out"))
     if found["encr"]:
         child["algorithms"] = model.new_algorithms(
             encryption=found["encr"].group("encr"), key_size=int(found["encr"].group("keysize")),
@@ -824,10 +819,7 @@ _FLOW_END = "outbound pcp sas:"  # the last list of every flow: a flow without i
 
 
 def _ipsec_sas(key, lines):
-    reader = _IpsecReader(key)
-    for number, line in lines:
-        reader.read(number, line)
-    return reader.finish()
+    return _read_all(_IpsecReader(key), lines)
 
 
 class _IpsecReader:
@@ -1026,8 +1018,8 @@ def _pair_child(name, flow, pair, protocol, configured):
     child.update(
         sa_id=sa.get("conn"), configured=configured, protocol=protocol.upper(),
         mode=settings[0].upper() if settings else None, encapsulation="UDP-Encaps" in settings,
-        spi_in=_spi(incoming["spi"]) if incoming.get("spi") else None,
-        spi_out=_spi(outgoing["spi"]) if outgoing.get("spi") else None,
+        spi_in=hex_spi(incoming["spi"]) if incoming.get("spi") else None,
+        spi_out=hex_spi(outgoing["spi"]) if outgoing.get("spi") else None,
         algorithms=_transform_algorithms(sa.get("transform", []), flow.get("pfs")),
         lifetime_seconds=sa.get("lifetime"), local_ts=[flow["local"]], remote_ts=[flow["remote"]])
     return child

@@ -22,8 +22,10 @@ import re
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import (
     fail,
+    nat_side,
     nonempty_lines,
     normalize,
+    range_prefix_length,
     split_address_port,
 )
 
@@ -155,16 +157,7 @@ def _count(key, number, line, text):
 def _endpoint_pair(text):
     """'100.1.1.2:500 -> 200.1.1.2:500' (gateway list) or '...:0->...:0' (tunnel list)."""
     local, _arrow, remote = text.replace(" ", "").partition("->")
-    return _address_port(local), _address_port(remote)
-
-
-def _address_port(text):
-    """IPv4 'address:port' split here (the common case, many thousand times per listing)."""
-    if text.count(":") == 1:
-        address, _colon, port = text.partition(":")
-        if port.isdigit():
-            return address, int(port)
-    return split_address_port(text)
+    return split_address_port(local), split_address_port(remote)
 
 
 # --- get vpn ipsec tunnel summary -----------------------------------------------------------
@@ -309,8 +302,7 @@ def _proposal(text):
 def _nat_from_gateway(text):
     """'nat: me' (this side is behind NAT), 'nat: peer', both; no line: no NAT."""
     words = set((text or "").split())
-    return {(False, False): "none", (True, False): "local", (False, True): "remote"}.get(
-        ("me" in words, "peer" in words), "both")
+    return nat_side("me" in words, "peer" in words)
 
 
 # --- diagnose vpn tunnel list ---------------------------------------------------------------
@@ -515,8 +507,8 @@ def _selector_text(selector):
     try:
         if "-" in addresses:
             first, last = (ipaddress.ip_address(part) for part in addresses.split("-"))
-            networks = list(ipaddress.summarize_address_range(first, last))
-            text = str(networks[0]) if len(networks) == 1 else addresses
+            length = range_prefix_length(first, last)
+            text = addresses if length is None else "%s/%d" % (first, length)
         else:
             text = str(ipaddress.ip_network(addresses, strict=False))
     except ValueError:

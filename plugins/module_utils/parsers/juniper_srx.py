@@ -25,8 +25,15 @@ from xml.etree import ElementTree
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import (
+    abbreviated_command,
     fail,
+    fill_missing,
+    hex_spi,
+    int_or_fail,
     normalize,
+    range_prefix_length,
+    shows_any,
+    split_key_size,
     to_int,
 )
 
@@ -55,13 +62,14 @@ COMMANDS = (IKE_SAS, IPSEC_SAS, INACTIVE_TUNNELS)
 
 # --- command recognition ----------------------------------------------------------------
 
-# Canonical words of each command; the CLI takes unique abbreviations ("sh sec ike sa") and
-# "sa" stands for security-associations. Trailing words ("detail", "brief", "index 5",
-# a peer address, "vpn-name x", "family inet") only select or lengthen the same listing.
+# Canonical words of each command and its key; the CLI takes unique abbreviations ("sh sec
+# ike sa") and "sa" stands for security-associations. Any trailing words (None: "detail",
+# "brief", "index 5", a peer address, "vpn-name x", "family inet") only select or lengthen
+# the same listing.
 _GRAMMAR = (
-    (("show", "security", "ike", "security-associations"), IKE_SAS),
-    (("show", "security", "ipsec", "security-associations"), IPSEC_SAS),
-    (("show", "security", "ipsec", "inactive-tunnels"), INACTIVE_TUNNELS),
+    (("show", "security", "ike", "security-associations"), IKE_SAS, None),
+    (("show", "security", "ipsec", "security-associations"), IPSEC_SAS, None),
+    (("show", "security", "ipsec", "inactive-tunnels"), INACTIVE_TUNNELS, None),
 )
 _ALIASES = {"sa": "security-associations"}
 # Refused on purpose (command_key returns None):
@@ -70,17 +78,9 @@ _ALIASES = {"sa": "security-associations"}
 #   show security ipsec statistics: ESP/AH counters summed over all SAs, no tunnel in it
 
 
-def _abbreviates(typed, word):
-    return _ALIASES.get(typed) == word or bool(typed) and word.startswith(typed)
-
-
 def command_key(command):
     """The key of a supported command as typed (abbreviated, with any '| ...' pipe)."""
-    words = (command or "").split("|", 1)[0].lower().split()
-    found = {key for canonical, key in _GRAMMAR
-             if len(words) >= len(canonical)
-             and all(_abbreviates(typed, word) for typed, word in zip(words, canonical))}
-    return found.pop() if len(found) == 1 else None
+    return abbreviated_command(command, _GRAMMAR, _ALIASES)
 
 
 # --- shared line handling ------------------------------------------------------------------
@@ -89,8 +89,8 @@ def command_key(command):
 _NOISE = re.compile(
     r"^(?:\{[\w:-]+\}|node\d+:|-{10,}|[\w.\-]+@[\w.\-]+[>#](?:\s.*)?|\[edit(?: .*)?\])$")
 _JUNOS_ERRORS = ("error: ", "syntax error", "unknown command")
-# signs of any of the above; substring tests of the whole text run at C speed and spare
-# clean outputs (the usual case) the tests of every line
+# signs of any of the above, looked for in the whole text first (common.shows_any) so that
+# clean outputs (the usual case) skip the tests of every line
 _NOISE_SIGNS = ("{", "node", "----------", "@", "[edit", "error: ", "syntax error", "unknown command")
 
 
@@ -102,7 +102,7 @@ def _meaningful_lines(key, text):
     """The text's lines with cluster banners, prompts and the CLI time stamp blanked out (so
     a line's place is still its number); Junos errors are parse errors."""
     lines = text.splitlines()
-    if any(sign in text for sign in _NOISE_SIGNS):
+    if shows_any(text, _NOISE_SIGNS):
         lines = [_meaningful(key, number, line) for number, line in enumerate(lines, 1)]
     first = next((index for index, line in enumerate(lines) if line.strip()), None)
     if first is not None and _TIMESTAMP.match(lines[first].strip()):
@@ -126,23 +126,6 @@ def _numbered(lines):
             yield number, line
 
 
-def _number(key, text, number=None, line=None):
-    try:
-        return to_int(text)
-    except ValueError:
-        fail(PLATFORM, key, "a number, got %r" % text, number, line)
-
-
-def _spi(text):
-    """'0x6d0c6331' or 'D28E709E' -> 'd28e709e' (vendor width kept)."""
-    text = text.strip().lower()
-    return text[2:] if text.startswith("0x") else text
-
-
-_KEYED = re.compile(r"^(?P<name>[a-z0-9-]*?[a-z])-?(?P<bits>128|192|256)(?P<rest>-[a-z0-9-]+)?$",
-                    re.IGNORECASE)
-
-
 @functools.lru_cache(maxsize=256)   # a device uses few ciphers, printed for every SA
 def _cipher(text):
     """'aes-cbc-256' / 'aes256-cbc' / 'aes-gcm (128 bits)' -> (name, key size or None)."""
@@ -150,10 +133,8 @@ def _cipher(text):
     bits = re.match(r"^(?P<name>\S+) \((?P<bits>\d+) bits\)$", text)
     if bits:
         return bits.group("name"), int(bits.group("bits"))
-    keyed = _KEYED.match(text)
-    if keyed:
-        return keyed.group("name") + (keyed.group("rest") or ""), int(keyed.group("bits"))
-    return text or None, None
+    name, size = split_key_size(text, mode_after=True)
+    return name or None, size
 
 
 def _integrity(text):
@@ -184,10 +165,8 @@ def _selector(text):
         first, last = ipaddress.ip_address(first.strip()), ipaddress.ip_address((last or first).strip())
     except ValueError:
         return text.strip()
-    size = int(last) - int(first) + 1
-    if size > 0 and size & (size - 1) == 0 and int(first) % size == 0:
-        return "%s/%d" % (first, first.max_prefixlen - (size.bit_length() - 1))
-    return "%s-%s" % (first, last)
+    length = range_prefix_length(first, last)
+    return "%s-%s" % (first, last) if length is None else "%s/%d" % (first, length)
 
 
 _SUBNETS = re.compile(r"=(?P<net>[0-9A-Fa-f:.]+/\d+)")
@@ -233,8 +212,8 @@ _IKE_BRIEF_ROW = re.compile(
     r"(?P<mode>\S+)\s+(?P<remote>\S+)$")
 _IKE_PEER = re.compile(r"^IKE peer (?P<peer>\S+), Index (?P<index>\d+),(?: Gateway Name: (?P<gateway>\S+))?$")
 _IKE_FIELDS = {
-    "Initiator cookie": ("initiator_spi", _spi),
-    "Responder cookie": ("responder_spi", _spi),
+    "Initiator cookie": ("initiator_spi", hex_spi),
+    "Responder cookie": ("responder_spi", hex_spi),
     "Lifetime": ("rekey_seconds", _expires),
     "Reauth Lifetime": ("reauth_seconds", _expires),
 }
@@ -303,8 +282,8 @@ def _ike_row(key, number, line, text):
         PLATFORM, key, "'Index State cookie cookie Mode Remote-Address' rows", number, line)
     tunnel = _ike_tunnel(row.group("remote"), row.group("remote"), row.group("index"),
                          row.group("state"), _ike_version(row.group("mode")))
-    tunnel["ike"]["initiator_spi"] = _spi(row.group("icookie"))
-    tunnel["ike"]["responder_spi"] = _spi(row.group("rcookie"))
+    tunnel["ike"]["initiator_spi"] = hex_spi(row.group("icookie"))
+    tunnel["ike"]["responder_spi"] = hex_spi(row.group("rcookie"))
     return tunnel
 
 
@@ -379,7 +358,7 @@ class _VpnBlockReader:
             fail(PLATFORM, self.key, "'ID: n Virtual-system: x, VPN Name: y' starting a tunnel",
                  number, line)
         elif direction:
-            self.sa = {"spi": _spi(direction.group("spi"))}
+            self.sa = {"spi": hex_spi(direction.group("spi"))}
             # a second SA pair (rekey overlap) is read but the first one is kept
             self.block["sas"].setdefault(direction.group("dir"), self.sa)
         elif text.partition(":")[0] in (_VPN_HEADS if self.sa is None else _SA_HEADS):
@@ -413,7 +392,7 @@ class _VpnBlockReader:
             elif name == "Version":
                 ike["version"] = _ike_version(value)
             elif name == "Port":
-                port = _number(self.key, value, number, line)
+                port = int_or_fail(PLATFORM, self.key, value, number, line)
                 ike["local"]["port"] = ike["remote"]["port"] = port
                 child["encapsulation"] = port == 4500   # NAT-T moves IKE and ESP to UDP 4500
             elif name == "Tunnel Down Reason":
@@ -494,7 +473,7 @@ def _parse_sa_table(key, lines):
             child = children[row.group("id")] = _table_child(tunnels, row)
         direction = "in" if row.group("dir") == "<" else "out"
         if child["spi_" + direction] is None:   # a second pair is the rekey overlap
-            child["spi_" + direction] = _spi(row.group("spi"))
+            child["spi_" + direction] = hex_spi(row.group("spi"))
     return list(tunnels.values())
 
 
@@ -540,8 +519,8 @@ def _parse_inactive_table(key, lines):
             tunnel = tunnels[gateway] = _new_tunnel(gateway)
             tunnel["configured"] = True
             tunnel["ike"]["remote"]["address"] = gateway
-            tunnel["ike"]["local"]["port"] = tunnel["ike"]["remote"]["port"] = _number(
-                key, row.get("Port"), number, line)
+            tunnel["ike"]["local"]["port"] = tunnel["ike"]["remote"]["port"] = int_or_fail(
+                PLATFORM, key, row.get("Port"), number, line)
         child = model.new_child(row["ID"], "DOWN")
         child.update(sa_id=row["ID"], configured=True,
                      encapsulation=tunnel["ike"]["remote"]["port"] == 4500)
@@ -590,7 +569,7 @@ def _xml_block(key, tunnels, children, block):
             child = children[fields.get("sa-tunnel-index")] = _xml_child(key, tunnels, fields, state)
         direction = "in" if fields.get("sa-direction") == "<" else "out"
         if child["spi_" + direction] is None:   # a second pair is the rekey overlap
-            child["spi_" + direction] = _spi(fields.get("sa-spi", ""))
+            child["spi_" + direction] = hex_spi(fields.get("sa-spi", ""))
 
 
 def _xml_child(key, tunnels, fields, state):
@@ -600,7 +579,8 @@ def _xml_child(key, tunnels, fields, state):
     if tunnel is None:
         tunnel = tunnels[name] = _new_tunnel(name)
         tunnel["ike"]["remote"]["address"] = gateway
-        tunnel["ike"]["local"]["port"] = tunnel["ike"]["remote"]["port"] = _number(key, fields.get("sa-port"))
+        port = int_or_fail(PLATFORM, key, fields.get("sa-port"))
+        tunnel["ike"]["local"]["port"] = tunnel["ike"]["remote"]["port"] = port
     index = fields.get("sa-tunnel-index")
     # a listed SA without a block state is installed; a state we do not know stays UNDEFINED
     child = model.new_child(fields.get("sa-vpn-name") or index,
@@ -608,7 +588,7 @@ def _xml_child(key, tunnels, fields, state):
     encryption, size = _cipher(fields.get("sa-esp-encryption-algorithm", ""))
     child.update(sa_id=index, protocol=fields.get("sa-protocol"),
                  encapsulation=fields.get("sa-port") == "4500",
-                 lifetime_seconds=_number(key, fields.get("sa-hard-lifetime")),
+                 lifetime_seconds=int_or_fail(PLATFORM, key, fields.get("sa-hard-lifetime")),
                  algorithms=model.new_algorithms(encryption=encryption, key_size=size,
                                                  integrity=_integrity(fields.get("sa-hmac-algorithm"))))
     tunnel["children"].append(child)
@@ -667,26 +647,13 @@ def merge(parts):
     return list(vpns.values()) + list(lone.values())
 
 
-def _fill(primary, secondary):
-    """primary, its None values (at any depth) taken from secondary: changed in place."""
-    for name, value in secondary.items():
-        if value is None:
-            continue
-        mine = primary.get(name)
-        if mine is None:
-            primary[name] = value
-        elif isinstance(mine, dict) and isinstance(value, dict):
-            _fill(mine, value)
-    return primary
-
-
 def _add_vpn(vpns, tunnel):
     """Fold a VPN seen by another command (active SAs, inactive tunnels) into one tunnel."""
     known = vpns.get(tunnel["name"])
     if known is None:
         vpns[tunnel["name"]] = tunnel
         return
-    _fill(known["ike"], tunnel["ike"])
+    fill_missing(known["ike"], tunnel["ike"])
     known["configured"] = known["configured"] or tunnel["configured"]
     ids = {child["sa_id"]: index for index, child in enumerate(known["children"])}
     for child in tunnel["children"]:
@@ -715,7 +682,7 @@ def _down_reason(vpn):
 def _attach_ike(vpn, ike_sa):
     """The IKE SA's view of the IKE side wins; the VPN fills what the SA listing lacks. Each
     VPN gets its own copy: several VPNs may ride on one IKE SA."""
-    vpn["ike"] = _fill(dict(_copied(ike_sa["ike"]), negotiation=None), vpn["ike"])
+    vpn["ike"] = fill_missing(dict(_copied(ike_sa["ike"]), negotiation=None), vpn["ike"])
     vpn["state"], vpn["native_state"] = ike_sa["state"], ike_sa["native_state"]
 
 

@@ -27,7 +27,12 @@ import shlex
 import time
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
-from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import fail
+from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import (
+    configured_tunnel,
+    fail,
+    fill_missing,
+    scaled_size,
+)
 
 PLATFORM = "libreswan"
 COMMANDS = ("ipsec status", "ipsec showstates", "ipsec trafficstatus", "ipsec connectionstatus")
@@ -355,8 +360,7 @@ def _new_conn(name, base, instance, rest):
     """
     topology, _sep, flags = rest.partition("; ")
     local, _sep, remote = topology.partition("...")
-    tunnel = model.new_tunnel(name, "ipsec", "DOWN")
-    tunnel.update(configured=True, enabled=True)
+    tunnel = configured_tunnel(name)
     child = model.new_child(name, "DOWN")
     child["configured"] = True
     tunnel["children"].append(child)
@@ -629,7 +633,6 @@ def _peer_address(text):
 
 _SAID = re.compile(r"\b(?P<proto>esp|ah)\.(?P<spi>[0-9A-Za-z]+)@(?P<address>\S+)")
 _COUNTER = re.compile(r"\b(?:ESP|AH|IPCOMP)(?P<direction>in|out)=(?P<amount>\d+)(?P<unit>B|KB|MB)")
-_UNITS = {"B": 1, "KB": 1024, "MB": 1024 * 1024}
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 
 
@@ -646,7 +649,7 @@ def _traffic_of(key, text, number, line):
                "mode": "TUNNEL" if " tun." in text else "TRANSPORT",
                "spi_out": _spi(saids[0].group("spi")), "spi_in": _spi(saids[1].group("spi"))}
     for match in _COUNTER.finditer(text):
-        traffic["bytes_" + match.group("direction")] = int(match.group("amount")) * _UNITS[match.group("unit")]
+        traffic["bytes_" + match.group("direction")] = scaled_size(match.group("amount"), match.group("unit"))
     return traffic
 
 
@@ -848,7 +851,7 @@ def _child_algorithms(text, is_ah):
 
 # what belongs to one IKE SA: taken together from the command that lists that SA
 _SA_FIELDS = ("sa_id", "native_state", "initiator", "rekey_seconds", "negotiation")
-_EMPTY = (None, [], "")
+_EMPTY = (None, [], "")   # what a command leaves unsaid: a later one may fill it
 
 
 def _combine(base, extra):
@@ -862,7 +865,7 @@ def _combine(base, extra):
         base["ike"].update({field: extra["ike"][field] for field in _SA_FIELDS})
     elif base["state"] == "UNDEFINED":
         base["state"], base["native_state"] = extra["state"], extra["native_state"]
-    _fill(base["ike"], extra["ike"], skip=_SA_FIELDS)
+    fill_missing(base["ike"], extra["ike"], _EMPTY, skip=_SA_FIELDS)
     own = {child["name"]: child for child in base["children"]}
     for child in extra["children"]:
         known = own.get(child["name"])
@@ -873,24 +876,13 @@ def _combine(base, extra):
     return base
 
 
-def _fill(target, source, skip=()):
-    """Copy what target lacks (None, empty) from source, endpoint by endpoint."""
-    for field, value in source.items():
-        if value in _EMPTY or field in skip:
-            continue
-        if isinstance(value, dict) and isinstance(target.get(field), dict):
-            _fill(target[field], value)
-        elif target.get(field) in _EMPTY:
-            target[field] = value
-
-
 def _overlay_child(known, child):
     """The later command wins where it says something: trafficstatus' exact counters."""
     for field, value in child.items():
         if field == "configured":
             known[field] = known[field] or value
         elif isinstance(value, dict):
-            _fill(known[field], value)
+            fill_missing(known[field], value, _EMPTY)
         elif value not in _EMPTY and not (field == "state" and value == "UNDEFINED"):
             known[field] = value
 

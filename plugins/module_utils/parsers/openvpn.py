@@ -190,7 +190,7 @@ def _parse_v1(key, lines):
     address as virtual IPv6. Rows with the 'C' suffix (cached source routes) and networks
     with a '/prefix' (iroutes behind the client) are not the client's own address.
     """
-    tunnel = _server_tunnel()
+    tunnel = server_tunnel()
     clients = []  # (client, (common name, real address text)) in row order
     routes = {}   # (common name, real address text) -> {"ipv4": .., "ipv6": .., "mac": ..}
     seen = set()
@@ -230,7 +230,7 @@ def _parse_v1(key, lines):
         client["virtual_address"] = found.get("ipv4") or found.get("mac")
         client["virtual_ipv6_address"] = found.get("ipv6")
         tunnel["openvpn"]["clients"].append(client)
-    return _server_done(tunnel)
+    return server_done(tunnel)
 
 
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
@@ -255,7 +255,7 @@ def _learn_route(routes, row):
 # --- status versions 2 and 3 (comma / tab separated, typed rows with HEADER rows) ---------
 
 def _parse_v2(key, lines, separator):
-    tunnel = _server_tunnel()
+    tunnel = server_tunnel()
     headers = {}
     seen = set()
     ended = False
@@ -290,7 +290,7 @@ def _parse_v2(key, lines, separator):
                  "ROUTING_TABLE, GLOBAL_STATS or END)", number, line)
     if not ended:
         fail(PLATFORM, key, "the END line (the status output looks truncated)")
-    return _server_done(tunnel)
+    return server_done(tunnel)
 
 
 # --- client statistics file ("OpenVPN STATISTICS") -----------------------------------------
@@ -421,15 +421,18 @@ def _client(key, row, number, line):
     return client
 
 
-def _server_tunnel():
-    tunnel = model.new_tunnel("server", "openvpn", state="UP")
+def server_tunnel(name="server"):
+    """A running OpenVPN server (UP: it answered), before its clients are added. VyOS, whose
+    `show openvpn server` prints OpenVPN's status, names each server by its interface."""
+    tunnel = model.new_tunnel(name, "openvpn", state="UP")
     tunnel["configured"] = True
     tunnel["enabled"] = True
     tunnel["openvpn"] = model.new_openvpn("server")
     return tunnel
 
 
-def _server_done(tunnel):
+def server_done(tunnel):
+    """The server's status message, once its clients are in."""
     count = len(tunnel["openvpn"]["clients"])
     tunnel["status_message"] = "%d client%s connected" % (count, "" if count == 1 else "s")
     return tunnel

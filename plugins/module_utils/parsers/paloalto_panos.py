@@ -31,7 +31,9 @@ import re
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import (
+    absorb,
     fail,
+    is_dash_rule,
     normalize,
 )
 
@@ -134,11 +136,6 @@ _TIME = r"[A-Z][a-z]{2}\.\d\d \d\d:\d\d:\d\d"
 _ROLE = r"(?P<role>Init|Resp)"
 # a tunnel entry starts with a name character: ':' only ever separates the proxy ID
 _ENTRY = r"[^\s:].*?"
-_DASHES = re.compile(r"^-+(?:\s+-+)*$")
-
-
-def _is_dashes(line):
-    return bool(_DASHES.match(line))
 
 
 def _ipsec_tunnel(name):
@@ -215,7 +212,7 @@ def _parse_flow(key, lines):
     entries = _Entries()
     header_seen = False
     for number, line in lines:
-        if _FLOW_SUMMARY.match(line) or _is_dashes(line):
+        if _FLOW_SUMMARY.match(line) or is_dash_rule(line):
             continue
         if _FLOW_HEADER.match(line):
             header_seen = True
@@ -268,7 +265,7 @@ def _parse_ipsec_sa(key, lines):
         if _IPSEC_HEADER.match(line):
             with_remain_time = "remain-time" in line
             continue
-        if _is_dashes(line) or _IPSEC_SUMMARY.match(line):
+        if is_dash_rule(line) or _IPSEC_SUMMARY.match(line):
             continue
         row = _IPSEC_ROW.match(line) if with_remain_time is not None else None
         if row is None or with_remain_time != (row.group("remain") is not None):
@@ -354,7 +351,7 @@ def _parse_ike_sa(key, lines):
             _ROW_READERS[section](gateways, entries, row)
         elif line.lower() in _SECTIONS:
             section = _SECTIONS[line.lower()]
-        elif not (_NO_SA.match(line) or _IKE_SUMMARY.match(line) or _is_dashes(line)
+        elif not (_NO_SA.match(line) or _IKE_SUMMARY.match(line) or is_dash_rule(line)
                   or section and _HEADERS[section].match(line)):
             expected = _EXPECTED_ROWS.get(section, "an 'IKEv1 phase-1 SAs' or 'IKEv2 SAs' section")
             fail(PLATFORM, key, expected, number, line)
@@ -472,7 +469,7 @@ _GATEWAY_ROW = re.compile(
 def _parse_tunnel_config(key, lines):
     entries = _Entries()
     for number, line in lines:
-        if _TUNNEL_HEADER.match(line) or _is_dashes(line) or _TUNNEL_SUMMARY.match(line):
+        if _TUNNEL_HEADER.match(line) or is_dash_rule(line) or _TUNNEL_SUMMARY.match(line):
             continue
         row = _TUNNEL_ROW.match(line)
         if row is None:
@@ -503,7 +500,7 @@ def _parse_gateway_config(key, lines):
     the tunnels with the same peer address."""
     tunnels = []
     for number, line in lines:
-        if _GATEWAY_HEADER.match(line) or _is_dashes(line) or _GATEWAY_SUMMARY.match(line):
+        if _GATEWAY_HEADER.match(line) or is_dash_rule(line) or _GATEWAY_SUMMARY.match(line):
             continue
         row = _GATEWAY_ROW.match(line)
         if row is None:
@@ -552,7 +549,7 @@ def merge(parts):
             if _is_gateway_only(key, tunnel):
                 by_gateway.append(tunnel)
             elif tunnel["name"] in named:
-                _absorb(named[tunnel["name"]], tunnel)
+                absorb(named[tunnel["name"]], tunnel)
             else:
                 named[tunnel["name"]] = tunnel
     leftovers = _attach_gateways(named, by_gateway)
@@ -575,55 +572,10 @@ def _attach_gateways(named, gateways):
         matches = by_peer.get(gateway["ike"]["remote"]["address"]) or []
         for tunnel in matches:
             if tunnel["ike"]["native_state"] is None:
-                _absorb(tunnel, gateway, children=False)
+                absorb(tunnel, gateway, children=False)
         if not matches:
             leftovers.append(gateway)  # a live IKE SA or a gateway no listed tunnel uses
     return leftovers
-
-
-def _absorb(target, source, children=True):
-    """Copy what source knows onto target: set values win, unset (None, '[]') do not."""
-    target["configured"] = target["configured"] or source["configured"]
-    if source["native_state"] is not None:
-        target["native_state"], target["state"] = source["native_state"], source["state"]
-    _update_set_values(target["ike"], source["ike"])
-    if source["ike"]["native_state"] is not None:  # a live IKE SA says where negotiation is
-        target["ike"]["negotiation"] = source["ike"]["negotiation"]
-    if source["status_message"] and source["status_message"] not in target["status_message"]:
-        target["status_message"] = "; ".join(
-            part for part in (target["status_message"], source["status_message"]) if part)
-    if children:
-        _absorb_children(target, source)
-
-
-def _absorb_children(target, source):
-    existing = {child["name"]: child for child in target["children"]}
-    for child in source["children"]:
-        known = existing.get(child["name"])
-        if known is None:
-            target["children"].append(child)
-            continue
-        configured = known["configured"] or child["configured"]
-        _update_set_values(known, child)
-        known["configured"] = configured
-
-
-_NESTED = frozenset(("local", "remote", "algorithms", "virtual_ips"))
-
-
-def _update_set_values(target, source):
-    """An IKE or child dict updated with source's set values, one level into endpoints and
-    algorithms (written out rather than recursive: merge runs it for every tunnel)."""
-    for field, value in source.items():
-        if value is None or value == "UNDEFINED" or value == []:
-            continue
-        if field in _NESTED:
-            inner = target[field]
-            for name, item in value.items():
-                if item is not None and item != []:
-                    inner[name] = item
-        else:
-            target[field] = value
 
 
 def _settle_state(tunnel):

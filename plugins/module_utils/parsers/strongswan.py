@@ -16,7 +16,9 @@ import shlex
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import (
+    configured_tunnel,
     fail,
+    nat_side,
     nonempty_lines,
     normalize,
     to_int,
@@ -211,9 +213,7 @@ def _algorithms(vici):
 
 
 def _nat_t(vici):
-    here, there = _yes(vici.get("nat-local")), _yes(vici.get("nat-remote"))
-    return {(False, False): "none", (True, False): "local", (False, True): "remote"}.get(
-        (here, there), "both")
+    return nat_side(_yes(vici.get("nat-local")), _yes(vici.get("nat-remote")))
 
 
 def _sa_from_vici(name, vici):
@@ -292,7 +292,7 @@ def _ike_version(text):
 
 
 def _conn_from_vici(name, vici):
-    tunnel = _configured_tunnel(name)
+    tunnel = configured_tunnel(name)
     ike = tunnel["ike"]
     ike["version"] = _ike_version(vici.get("version"))
     ike["local"]["address"] = ",".join(vici.get("local_addrs", [])) or None
@@ -311,13 +311,6 @@ def _conn_from_vici(name, vici):
         tunnel["children"].append(_configured_child(
             child_name, child.get("mode"), to_int(child.get("rekey_time")),
             child.get("local-ts", []), child.get("remote-ts", [])))
-    return tunnel
-
-
-def _configured_tunnel(name):
-    tunnel = model.new_tunnel(name, "ipsec", "DOWN")
-    tunnel["configured"] = True
-    tunnel["enabled"] = True
     return tunnel
 
 
@@ -529,7 +522,7 @@ def _conns_from_text(key, lines):
 
 
 def _text_conn(header):
-    tunnel = _configured_tunnel(header.group("name"))
+    tunnel = configured_tunnel(header.group("name"))
     ike = tunnel["ike"]
     ike["version"] = _ike_version("IKEv%s" % header.group("version"))
     rest = header.group("rest")

@@ -29,7 +29,9 @@ import re
 import shlex
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
+from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import strongswan
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import (
+    configured_tunnel,
     fail,
     nonempty_lines,
     normalize,
@@ -44,15 +46,10 @@ COMMANDS = (STATUSALL, STATUS)
 
 # charon's state names are the model's names: ike_sa_state_names (src/libcharon/sa/ike_sa.c)
 # and child_sa_state_names (src/libcharon/sa/child_sa.c) of 5.9; older releases print a
-# subset (4.2: CREATED, ROUTED, INSTALLED, REKEYING, DELETING for children).
-IKE_STATES = {name: name for name in (
-    "CREATED", "CONNECTING", "ESTABLISHED", "PASSIVE", "REKEYING", "REKEYED", "DELETING",
-    "DESTROYING",
-)}
-CHILD_STATES = {name: name for name in (
-    "CREATED", "ROUTED", "INSTALLING", "INSTALLED", "UPDATING", "REKEYING", "REKEYED",
-    "RETRYING", "DELETING", "DELETED", "DESTROYING",
-)}
+# subset (4.2: CREATED, ROUTED, INSTALLED, REKEYING, DELETING for children). The same daemon
+# prints the same names through stroke and VICI, so the swanctl parser's tables serve both.
+IKE_STATES = strongswan.IKE_STATES
+CHILD_STATES = strongswan.CHILD_STATES
 
 # strongSwan 4.x pluto (IKEv1): state_names and state_story in src/pluto/constants.c.
 # Phase 1 is Main or Aggressive Mode, then the optional XAUTH and ModeCfg exchanges; the
@@ -843,7 +840,7 @@ def _fill_from_config(child, wanted):
 
 
 def _down_tunnel(conn, trap_of):
-    tunnel = _configured_tunnel(conn.name)
+    tunnel = configured_tunnel(conn.name)
     ike = tunnel["ike"]
     ike["version"] = conn.version
     ike["local"], ike["remote"] = model.new_endpoint(*conn.local), model.new_endpoint(*conn.remote)
@@ -853,15 +850,9 @@ def _down_tunnel(conn, trap_of):
 
 
 def _trap_tunnel(trap):
-    tunnel = _configured_tunnel(trap["name"])
+    tunnel = configured_tunnel(trap["name"])
     trap["configured"] = True
     tunnel["children"].append(trap)
-    return tunnel
-
-
-def _configured_tunnel(name):
-    tunnel = model.new_tunnel(name, "ipsec", "DOWN")
-    tunnel.update(configured=True, enabled=True)
     return tunnel
 
 

@@ -32,8 +32,11 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils import model
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnParseError
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import openvpn, wireguard
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import (
+    absorb,
     fail,
+    is_dash_rule,
     normalize,
+    scaled_size,
     split_address_port,
 )
 
@@ -195,13 +198,6 @@ def _fail_on_vyos_error(key, lines):
             fail(PLATFORM, key, "%s output, but VyOS reported an error" % key, number, line)
 
 
-_DASHES = re.compile(r"^\s*-+(?:\s+-+)*\s*$")
-
-
-def _is_dashes(line):
-    return bool(_DASHES.match(line))
-
-
 def _column_starts(separator):
     return [match.start() for match in re.finditer(r"-+", separator)]
 
@@ -216,8 +212,7 @@ def _na(value):
     return None if value in ("", "-", "N/A", "n/a", "None") else value
 
 
-_SIZE = re.compile(r"^(?P<number>\d+(?:\.(?P<decimals>\d+))?)\s*(?P<unit>[KMGTP]?)(?:i?B)?$")
-_UNITS = "KMGTP"
+_SIZE = re.compile(r"^(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[KMGTP]?)(?:i?B)?$")
 
 
 def _size(key, text, number, line, base=1024):
@@ -231,12 +226,7 @@ def _size(key, text, number, line, base=1024):
     match = _SIZE.match(text)
     if match is None:
         fail(PLATFORM, key, "a size like 17K, 7.5M or 4.7 KB, got %r" % text, number, line)
-    unit, decimals = match.group("unit"), match.group("decimals")
-    if not unit:
-        return int(float(match.group("number")))
-    half_step = 0.5 * 10 ** -len(decimals) if decimals else 0
-    factor = base ** (_UNITS.index(unit) + 1)
-    return max(0, int((float(match.group("number")) - half_step) * factor))
+    return scaled_size(match.group("number"), match.group("unit"), base)
 
 
 _DURATION = re.compile(r"(\d+)([ywdhms])")
@@ -382,7 +372,7 @@ def _table(key, lines, required):
     """Rows of a `tabulate` table as (number, line, {column: cell}). A row whose first cell
     is empty continues the one before (multi-line cells); any other row must fill its last
     column, or the output was cut."""
-    if len(lines) < 2 or not _is_dashes(lines[1][1]):
+    if len(lines) < 2 or not is_dash_rule(lines[1][1]):
         number, line = lines[0] if lines else (None, None)
         fail(PLATFORM, key, "a table headed %s" % " ".join(required), number, line)
     starts = _column_starts(lines[1][1])
@@ -474,7 +464,7 @@ def _peer_blocks(key, lines, required):
     for number, line in lines:
         if _PEER_HEADER.match(line):
             block, columns, awaiting_peer = None, None, True
-        elif _is_dashes(line):
+        elif is_dash_rule(line):
             continue
         elif awaiting_peer:
             block, awaiting_peer = _peer_line(key, number, line), False
@@ -615,7 +605,7 @@ def _parse_openvpn_server(key, lines):
         title = _OPENVPN_TITLE.match(line.strip())
         if title:
             if not sections or sections[-1][0]["name"] != title.group("interface"):
-                sections.append((_openvpn_server_tunnel(title.group("interface")), []))
+                sections.append((openvpn.server_tunnel(title.group("interface")), []))
         elif not sections:
             fail(PLATFORM, key, "an 'OpenVPN status on INTERFACE' title", number, line)
         else:
@@ -624,12 +614,6 @@ def _parse_openvpn_server(key, lines):
         if table:
             _openvpn_clients(key, tunnel, table)
     return [tunnel for tunnel, _table_lines in sections]
-
-
-def _openvpn_server_tunnel(interface):
-    tunnel = model.new_tunnel(interface, "openvpn", "UP")
-    tunnel.update(configured=True, enabled=True, openvpn=model.new_openvpn("server"))
-    return tunnel
 
 
 def _openvpn_clients(key, tunnel, table):
@@ -642,8 +626,7 @@ def _openvpn_clients(key, tunnel, table):
         client["bytes_in"] = _size(key, row["RX bytes"], number, line)
         client["connected_since"] = _iso_date(key, row["Connected Since"], number, line)
         clients.append(client)
-    count = len(clients)
-    tunnel["status_message"] = "%d client%s connected" % (count, "" if count == 1 else "s")
+    openvpn.server_done(tunnel)
 
 
 def _iso_date(key, text, number, line):
@@ -709,7 +692,7 @@ def merge(parts):
             elif tunnel["type"] != "ipsec":
                 others.append(tunnel)
             elif tunnel["name"] in named:
-                _absorb(named[tunnel["name"]], tunnel)
+                absorb(named[tunnel["name"]], tunnel)
             else:
                 named[tunnel["name"]] = tunnel
     result = list(named.values()) + _attach_ike_sas(named, ike_sas)
@@ -729,53 +712,8 @@ def _attach_ike_sas(named, ike_sas):
         if tunnel is None:
             unclaimed.append(ike_sa)
         elif tunnel["ike"]["native_state"] is None or ike_sa["state"] == "ESTABLISHED":
-            _absorb(tunnel, ike_sa)
+            absorb(tunnel, ike_sa)
     return unclaimed
-
-
-def _absorb(target, source):
-    """Copy what source knows onto target: set values win, unset ones (None, []) do not."""
-    target["configured"] = target["configured"] or source["configured"]
-    target["enabled"] = target["enabled"] if source["enabled"] is None else source["enabled"]
-    if source["native_state"] is not None:
-        target["native_state"], target["state"] = source["native_state"], source["state"]
-    _update_set_values(target["ike"], source["ike"])
-    if source["ike"]["native_state"] is not None:  # a live IKE SA says where negotiation is
-        target["ike"]["negotiation"] = source["ike"]["negotiation"]
-    if source["status_message"] and source["status_message"] not in target["status_message"]:
-        target["status_message"] = "; ".join(
-            part for part in (target["status_message"], source["status_message"]) if part)
-    _absorb_children(target, source)
-
-
-def _absorb_children(target, source):
-    existing = {child["name"]: child for child in target["children"]}
-    for child in source["children"]:
-        known = existing.get(child["name"])
-        if known is None:
-            target["children"].append(child)
-            continue
-        configured = known["configured"] or child["configured"]
-        _update_set_values(known, child)  # the configured selectors stay: SA rows have none
-        known["configured"] = configured
-
-
-_NESTED = frozenset(("local", "remote", "algorithms", "virtual_ips"))
-
-
-def _update_set_values(target, source):
-    """An IKE or child dict updated with source's set values, one level into endpoints and
-    algorithms (written out rather than recursive: merge runs it for every tunnel)."""
-    for field, value in source.items():
-        if value is None or value == "UNDEFINED" or value == []:
-            continue
-        if field in _NESTED:
-            inner = target[field]
-            for name, item in value.items():
-                if item is not None and item != []:
-                    inner[name] = item
-        else:
-            target[field] = value
 
 
 def _settle_state(tunnel):

@@ -30,6 +30,7 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils import model
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common import (
     fail,
     nonempty_lines,
+    scaled_size,
 )
 
 PLATFORM = "wireguard"
@@ -219,16 +220,16 @@ def _pretty_age(key, value, number, line):
 
 
 _TRANSFER = re.compile(r"^(?P<rx>[\d.]+) (?P<rx_unit>[KMGT]?i?B) received, (?P<tx>[\d.]+) (?P<tx_unit>[KMGT]?i?B) sent$")
-_BYTES_PER = {"B": 1, "KiB": 2 ** 10, "MiB": 2 ** 20, "GiB": 2 ** 30, "TiB": 2 ** 40}
+_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")   # the units wg prints (binary)
 
 
 def _pretty_transfer(key, value, number, line):
     """'1.24 MiB received, 1.18 MiB sent': wg rounds to 2 decimals, so these are approximate."""
     match = _TRANSFER.match(value)
-    if match is None or match.group("rx_unit") not in _BYTES_PER or match.group("tx_unit") not in _BYTES_PER:
+    if match is None or match.group("rx_unit") not in _UNITS or match.group("tx_unit") not in _UNITS:
         fail(PLATFORM, key, "'AMOUNT UNIT received, AMOUNT UNIT sent' as the transfer", number, line)
-    return (int(round(float(match.group("rx")) * _BYTES_PER[match.group("rx_unit")])),
-            int(round(float(match.group("tx")) * _BYTES_PER[match.group("tx_unit")])))
+    return (scaled_size(match.group("rx"), match.group("rx_unit"), lower_bound=False),
+            scaled_size(match.group("tx"), match.group("tx_unit"), lower_bound=False))
 
 
 # --- model --------------------------------------------------------------------------------------
