@@ -73,7 +73,7 @@ sanity: python-deps
 		PATH=$(BIN):$$PATH $(BIN)/ansible-test sanity --venv --python 3.11
 
 lint: collection
-	cd $(CURDIR) && $(ANSIBLE_ENV) $(BIN)/ansible-lint --offline playbooks/ tests/lab/
+	cd $(CURDIR) && $(ANSIBLE_ENV) PATH=$(BIN):$$PATH $(BIN)/ansible-lint --offline playbooks/ roles/ tests/lab/
 
 clean: lab-down
 	rm -rf $(BUILD) $(VENV) tests/output
