@@ -58,7 +58,7 @@ def build_fleet(count, healthy_only):
 
 def timed(label, work, repeat=3):
     best_wall = best_cpu = float("inf")
-    for _ in range(repeat):
+    for _attempt in range(repeat):
         wall, cpu = time.perf_counter(), time.process_time()
         result = work()
         best_wall = min(best_wall, time.perf_counter() - wall)
