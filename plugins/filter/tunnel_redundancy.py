@@ -136,6 +136,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.vpnops.tunnels.plugins.module_utils import cyclic_gc
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils import health, inputs, redundancy
 
 
@@ -143,7 +144,7 @@ def tunnel_redundancy(data, *args, **kwargs):
     try:
         options = inputs.filter_options("tunnel_redundancy", DOCUMENTATION, args, kwargs)
         limits = health.thresholds(options["health"])
-        with inputs.cyclic_gc_paused():
+        with cyclic_gc.paused():
             fleet = inputs.devices(data, options["hosts"])
             entries = []
             for device in fleet:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import fnmatch
 
+from ansible_collections.vpnops.tunnels.plugins.module_utils import cyclic_gc
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils import (
     crypto,
     health,
@@ -99,7 +100,7 @@ def evaluate(data, policy=None, host_groups=None, errors=None, hosts=None):
     hosts: only these hosts, in this order (absent ones are reported as not gathered).
     """
     policy = policy if isinstance(policy, Policy) else Policy(policy)
-    with inputs.cyclic_gc_paused():
+    with cyclic_gc.paused():
         return _evaluate(Evaluation(policy), data, host_groups, errors, hosts)
 
 

@@ -16,10 +16,8 @@ A host whose variables hold no VPN facts is kept with ``facts`` None: the filter
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
-import gc
 from collections.abc import Mapping
 
 import yaml
@@ -134,21 +132,6 @@ def devices(data, hosts=None):
         by_host = {device.host: device for device in found}
         found = [by_host.get(str(host)) or Device(str(host), None) for host in hosts]
     return found
-
-
-@contextlib.contextmanager
-def cyclic_gc_paused():
-    """Judging a fleet builds many small dicts and lists and no reference cycles, so the
-    cyclic collector would only rescan the facts again and again (as in parsers/__init__.py).
-    Reference counting still frees everything; the collector is left as it was found."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 # --- filter arguments -----------------------------------------------------------------------

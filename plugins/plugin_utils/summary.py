@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from ansible_collections.vpnops.tunnels.plugins.module_utils import cyclic_gc
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils import health, inputs
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils.policy import (
     SEVERITIES,
@@ -64,7 +65,7 @@ def _finding_index(findings):
 
 def summarize(data, findings=None, thresholds=None, hosts=None, errors=None):
     """Counts and rows of a fleet (see inputs.devices); findings from compliance."""
-    with inputs.cyclic_gc_paused():
+    with cyclic_gc.paused():
         return _summarize(data, findings, thresholds, hosts, errors)
 
 

@@ -14,11 +14,9 @@ Each platform is one module in this package, named like the platform, that provi
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import importlib
 
-from ansible_collections.vpnops.tunnels.plugins.module_utils import model, platforms
+from ansible_collections.vpnops.tunnels.plugins.module_utils import cyclic_gc, model, platforms
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
     VpnConfigError,
     VpnParseError,
@@ -56,28 +54,12 @@ def parse_outputs(platform, outputs, hostname=None):
     pairs = list(outputs.items()) if isinstance(outputs, dict) else list(outputs)
     device = model.new_device(platform, hostname=hostname)
     parts = []
-    with _cyclic_gc_paused():
+    with cyclic_gc.paused():
         for command, text in pairs:
             parts.append(_parse_one(parser, command, text))
             device["commands"].append(command)
         device["tunnels"] = parser.merge(parts)
     return device
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused():
-    """Parsing builds many small dicts and lists and no reference cycles, so the cyclic
-    collector only rescans them (a third of the time at 10,000 tunnels). Reference counting
-    still frees everything. Only the caller that paused it resumes it, so threads parsing
-    side by side leave the collector as they found it."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def parse_output(platform, command, text, hostname=None):
