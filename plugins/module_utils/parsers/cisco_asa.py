@@ -937,3 +937,23 @@ def gather_commands(options):
     """What vpn_facts runs: both IKE versions, the IPsec SAs, then the L2L sessions."""
     return ["show crypto ikev1 sa detail", "show crypto ikev2 sa detail", "show crypto ipsec sa",
             "show vpn-sessiondb detail l2l"]
+
+
+def reset_commands(target, options=None):
+    """ASA commands for a validated reset target (reset.py): `vpn-sessiondb logoff ipaddress
+    ADDR noconfirm` ends a peer's IKE and IPsec SAs; scope child `clear crypto ipsec sa peer
+    ADDR` its IPsec SAs only (all: `clear crypto ipsec sa`). A name must be the peer address
+    (an L2L tunnel group is named by it)."""
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    peer = target["peer"]
+    if target["name"]:
+        try:
+            peer = str(ipaddress.ip_address(target["name"]))
+        except ValueError:
+            peer = None
+    if target["scope"] == "child" and (peer or target["all"]):
+        return ["clear crypto ipsec sa peer %s" % peer if peer else "clear crypto ipsec sa"]
+    if not peer:
+        raise unsupported(PLATFORM, target, "the ASA logs off L2L sessions by peer address")
+    return ["vpn-sessiondb logoff ipaddress %s noconfirm" % peer]

@@ -1185,3 +1185,23 @@ def _name_by_peer(tunnels):
         if count[_address_key(tunnel)] > 1 and remote["port"] is not None:
             shown = "[%s]" % remote["address"] if ":" in remote["address"] else remote["address"]
             tunnel["name"] = "%s:%d" % (shown, remote["port"])
+
+
+def reset_commands(target, options=None):
+    """IOS clear commands for a validated reset target (reset.py): `clear crypto session
+    remote ADDR` (IKE and IPsec SAs of a peer), scope child `clear crypto sa peer ADDR`
+    (IPsec SAs only); all: the same without the peer. IOS names a tunnel by its peer address,
+    so a name must be one. The peer renegotiates on its own (or on the next packet)."""
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    peer = target["peer"]
+    if target["name"]:
+        try:
+            peer = str(ipaddress.ip_address(target["name"]))
+        except ValueError:
+            peer = None
+    if not peer and not target["all"]:
+        raise unsupported(PLATFORM, target, "IOS clears by peer address (a tunnel's name)")
+    if target["scope"] == "child":
+        return ["clear crypto sa peer %s" % peer if peer else "clear crypto sa"]
+    return ["clear crypto session remote %s" % peer if peer else "clear crypto session"]

@@ -582,3 +582,21 @@ def _status_message(tunnel, summary, has_phase1, listed):
     elif summary is not None:
         parts.append(summary["status_message"])
     return ", ".join(parts)
+
+
+def reset_commands(target, options=None):
+    """FortiOS diagnose commands for a validated reset target (reset.py), by phase1 name:
+    `diagnose vpn ike gateway clear name NAME` (IKE SA and its tunnels), scope child
+    `diagnose vpn tunnel down NAME` (the IPsec SAs), then `diagnose vpn tunnel up NAME`.
+    all: `diagnose vpn ike gateway clear` / `diagnose vpn tunnel flush`."""
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    child_scope = target["scope"] == "child"
+    if target["all"]:
+        return ["diagnose vpn tunnel flush" if child_scope else "diagnose vpn ike gateway clear"]
+    if not target["name"]:
+        raise unsupported(PLATFORM, target, "FortiOS resets a tunnel by its phase1 name")
+    name = target["name"]
+    first = "diagnose vpn tunnel down %s" % name if child_scope else \
+        "diagnose vpn ike gateway clear name %s" % name
+    return [first, "diagnose vpn tunnel up %s" % name]

@@ -714,3 +714,28 @@ def gather_commands(options):
     """What vpn_facts runs. The detail forms name the VPNs, so a VPN that goes down keeps its
     name: the brief inactive-tunnel table shows only tunnel IDs and gateway addresses."""
     return ["%s detail" % IKE_SAS, "%s detail" % IPSEC_SAS, "%s detail" % INACTIVE_TUNNELS]
+
+
+def reset_commands(target, options=None):
+    """Junos clear commands for a validated reset target (reset.py): a peer's `clear security
+    ike security-associations ADDR` (its IPsec SAs go with it); scope child by sa_id (the
+    IPsec SA index) `clear security ipsec security-associations index N`; all: both tables.
+    A name must be the peer address."""
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    peer = target["peer"]
+    if target["name"]:
+        try:
+            peer = str(ipaddress.ip_address(target["name"]))
+        except ValueError:
+            peer = None
+    child_scope = target["scope"] == "child"
+    if target["all"]:
+        return (["clear security ipsec security-associations"] if child_scope else
+                ["clear security ike security-associations",
+                 "clear security ipsec security-associations"])
+    if child_scope and target["sa_id"]:
+        return ["clear security ipsec security-associations index %s" % target["sa_id"]]
+    if peer and not child_scope:
+        return ["clear security ike security-associations %s" % peer]
+    raise unsupported(PLATFORM, target, "IKE SAs clear by peer address, IPsec SAs by index")

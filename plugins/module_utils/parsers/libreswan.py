@@ -907,3 +907,16 @@ def _settle(tunnel):
         tunnel["status_message"] = "IPsec SA installed, its IKE SA not listed"
     elif not tunnel["status_message"]:
         tunnel["status_message"] = "no IKE SA"
+
+
+def reset_commands(target, options=None):
+    """`ipsec down NAME` then `ipsec up NAME` for a validated reset target (reset.py). A
+    libreswan connection is one IKE SA with one child, so scope child resets the connection
+    named by child (or name). whack selects by connection name only."""
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    if not target["name"]:
+        raise unsupported(PLATFORM, target, "ipsec down/up take a connection name")
+    ipsec = shlex.quote((options or {}).get("ipsec_path") or "ipsec")
+    name = shlex.quote(target["child"] or target["name"])
+    return ["%s down %s" % (ipsec, name), "%s up %s" % (ipsec, name)]

@@ -536,3 +536,30 @@ def _status_message(tunnel, installed, sas_gathered):
     elif sas_gathered and tunnel["state"] == "ESTABLISHED":
         message += ", no installed SA"
     return message
+
+
+def reset_commands(target, options=None):
+    """RouterOS commands for a validated reset target (reset.py): a peer's `/ip ipsec
+    active-peers remove [find remote-address=ADDR]` (scope child: `/ip ipsec installed-sa
+    remove [find dst-address=ADDR]`); `kill-connections` / installed-sa `flush` drop every
+    SA of the router, so they are sent only when all was asked. A name must be the peer
+    address."""
+    import ipaddress
+
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    child_scope = target["scope"] == "child"
+    if target["all"]:
+        return ["/ip ipsec installed-sa flush" if child_scope else
+                "/ip ipsec active-peers kill-connections"]
+    peer = target["peer"]
+    if target["name"]:
+        try:
+            peer = str(ipaddress.ip_address(target["name"]))
+        except ValueError:
+            peer = None
+    if not peer:
+        raise unsupported(PLATFORM, target, "RouterOS removes a peer's SAs by its address")
+    if child_scope:
+        return ["/ip ipsec installed-sa remove [find dst-address=%s]" % peer]
+    return ["/ip ipsec active-peers remove [find remote-address=%s]" % peer]

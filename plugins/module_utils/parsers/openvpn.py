@@ -496,3 +496,24 @@ def _date_to_iso(key, text, number, line):
         fail(PLATFORM, key, "a date like 'Thu Jun 18 08:12:15 2015', got %r" % (text,),
              number, line)
     return stamp.isoformat().replace("+00:00", "Z")
+
+
+def reset_commands(target, options=None):
+    """The management interface's `kill CN` for a validated reset target (reset.py): the
+    client is disconnected and reconnects. Sent as gather_commands sends its requests (bash
+    /dev/tcp), so it needs openvpn_management. A client is named by its common name."""
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    options = options or {}
+    if not target["name"]:
+        raise unsupported(PLATFORM, target, "the management kill command takes a common name")
+    management = options.get("openvpn_management")
+    if not management:
+        raise VpnConfigError("resetting an OpenVPN client needs openvpn_management (HOST:PORT)")
+    host, _sep, port = management.rpartition(":")
+    if not host or not port.isdigit() or not re.match(r"[A-Za-z0-9_.:\[\]-]+\Z", host):
+        raise VpnConfigError("openvpn_management must be HOST:PORT, got %r" % management)
+    # the request goes into printf's format inside the script: no % and no quotes (validated)
+    return ["bash -c %s" % shlex.quote(_MANAGEMENT_SCRIPT % {
+        "host": host, "port": port, "request": "kill %s" % target["name"],
+        "timeout": int(options.get("timeout") or 30)})]

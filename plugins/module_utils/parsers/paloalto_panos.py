@@ -589,3 +589,19 @@ def _settle_state(tunnel):
         for child in tunnel["children"]:
             if child["state"] == "UNDEFINED":
                 child["state"] = "DOWN"
+
+
+def reset_commands(target, options=None):
+    """PAN-OS commands for a validated reset target (reset.py), by name: scope tunnel takes
+    the name as the IKE gateway's, `clear vpn ike-sa gateway GW` then `test vpn ike-sa
+    gateway GW`; scope child the tunnel's (or child's), `clear vpn ipsec-sa tunnel T` then
+    `test vpn ipsec-sa tunnel T`."""
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    if not target["name"]:
+        raise unsupported(PLATFORM, target, "PAN-OS clears SAs by gateway or tunnel name")
+    if target["scope"] == "child":
+        tunnel = target["child"] or target["name"]
+        return ["clear vpn ipsec-sa tunnel %s" % tunnel, "test vpn ipsec-sa tunnel %s" % tunnel]
+    return ["clear vpn ike-sa gateway %s" % target["name"],
+            "test vpn ike-sa gateway %s" % target["name"]]

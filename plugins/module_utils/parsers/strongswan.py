@@ -594,3 +594,33 @@ def gather_commands(options):
     if options.get("vici_socket"):
         uri = " --uri %s" % shlex.quote("unix://" + options["vici_socket"])
     return ["%s --list-conns --pretty%s" % (swanctl, uri), "%s --list-sas --pretty%s" % (swanctl, uri)]
+
+
+def reset_commands(target, options=None):
+    """swanctl --terminate then --initiate for a validated reset target (reset.py).
+
+    By name: --terminate --ike NAME (scope child: --terminate --child CHILD), then --initiate
+    --ike NAME (or --child CHILD --ike NAME). By sa_id: --terminate --ike-id N (scope child:
+    --child-id N); only a name can be initiated, so the peer or start_action brings it back.
+    swanctl selects by neither remote address nor "all": resolve those to names first.
+    """
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    options = options or {}
+    swanctl = shlex.quote(options.get("swanctl_path") or "/usr/sbin/swanctl")
+    uri = ""
+    if options.get("vici_socket"):
+        uri = " --uri %s" % shlex.quote("unix://" + options["vici_socket"])
+    child_scope = target["scope"] == "child"
+    if target["sa_id"]:
+        return ["%s --terminate --%s %s%s" % (
+            swanctl, "child-id" if child_scope else "ike-id", shlex.quote(target["sa_id"]), uri)]
+    if not target["name"]:
+        raise unsupported(PLATFORM, target, "swanctl terminates by connection name or SA id")
+    name = shlex.quote(target["name"])
+    if not child_scope:
+        return ["%s --terminate --ike %s%s" % (swanctl, name, uri),
+                "%s --initiate --ike %s%s" % (swanctl, name, uri)]
+    child = shlex.quote(target["child"] or target["name"])
+    return ["%s --terminate --child %s%s" % (swanctl, child, uri),
+            "%s --initiate --child %s --ike %s%s" % (swanctl, child, name, uri)]

@@ -892,3 +892,20 @@ def _status_message(tunnel):
     if missing:
         message += "; not established: %s" % ", ".join(missing)
     return message
+
+
+def reset_commands(target, options=None):
+    """`ipsec down NAME` then `ipsec up NAME` for a validated reset target (reset.py); scope
+    child: `ipsec down CHILD{*}` (the conn's CHILD_SAs only) then `ipsec up CHILD`.
+    stroke selects by conn name only (an SA id needs its conn name too)."""
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    if not target["name"]:
+        raise unsupported(PLATFORM, target, "ipsec down/up take a connection name")
+    ipsec = shlex.quote((options or {}).get("ipsec_path") or "ipsec")
+    if target["scope"] == "child":
+        child = target["child"] or target["name"]
+        return ["%s down %s" % (ipsec, shlex.quote(child + "{*}")),
+                "%s up %s" % (ipsec, shlex.quote(child))]
+    name = shlex.quote(target["name"])
+    return ["%s down %s" % (ipsec, name), "%s up %s" % (ipsec, name)]

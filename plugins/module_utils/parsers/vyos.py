@@ -723,3 +723,19 @@ def _settle_state(tunnel):
     installed = any(child["state"] == "INSTALLED" for child in tunnel["children"])
     if tunnel["configured"] and not installed:
         tunnel["state"] = "DOWN"
+
+
+def reset_commands(target, options=None):
+    """VyOS 1.4+ `reset vpn ipsec site-to-site peer PEER` (a peer address or, in 1.4, its
+    name) for a validated reset target (reset.py); all: `reset vpn ipsec site-to-site all`.
+    The peer's IKE SA and tunnels renegotiate; there is no child-only reset here."""
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    if target["scope"] == "child":
+        raise unsupported(PLATFORM, target, "VyOS resets a whole site-to-site peer")
+    if target["all"]:
+        return ["reset vpn ipsec site-to-site all"]
+    peer = target["peer"] or target["name"]
+    if not peer:
+        raise unsupported(PLATFORM, target, "VyOS resets a peer by address or name")
+    return ["reset vpn ipsec site-to-site peer %s" % peer]

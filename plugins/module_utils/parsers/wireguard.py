@@ -253,3 +253,21 @@ def _set_state(tunnel, age, timeout):
     is_up = age is not None and age < timeout
     tunnel["state"] = LINK_STATES[is_up]
     tunnel["children"][0]["state"] = CHILD_STATES[is_up]
+
+
+def reset_commands(target, options=None):
+    """Re-handshake of one peer for a validated reset target (reset.py), named
+    INTERFACE:PUBLIC_KEY: save the interface's configuration, remove the peer, add the saved
+    configuration back (wg has no per-peer re-handshake; an equal endpoint keeps the session).
+    """
+    import shlex
+
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+
+    name = target["child"] or target["name"]
+    if not name or ":" not in name:
+        raise unsupported(PLATFORM, target, "a peer is reset by its name INTERFACE:PUBLIC_KEY")
+    interface, public_key = (shlex.quote(part) for part in name.split(":", 1))
+    return ["c=$(wg showconf {interface}) && wg set {interface} peer {public_key} remove"
+            " && printf '%s\\n' \"$c\" | wg addconf {interface} /dev/stdin".format(
+                interface=interface, public_key=public_key)]
