@@ -110,6 +110,17 @@ def target_kind(target):
     return next(field for field in SELECTORS if target[field])
 
 
+def target_peer(target):
+    """The peer address a validated target names: its peer, or its name when that name is an
+    address (platforms that name tunnels by peer address), else None."""
+    if target["peer"]:
+        return target["peer"]
+    try:
+        return str(ipaddress.ip_address(target["name"] or ""))
+    except ValueError:
+        return None
+
+
 def unsupported(platform, target, hint=""):
     """The error a platform module raises for a kind of target it cannot reset."""
     return VpnConfigError("platform %s cannot reset by %s with scope %s%s" % (

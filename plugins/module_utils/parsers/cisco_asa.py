@@ -944,14 +944,9 @@ def reset_commands(target, options=None):
     ADDR noconfirm` ends a peer's IKE and IPsec SAs; scope child `clear crypto ipsec sa peer
     ADDR` its IPsec SAs only (all: `clear crypto ipsec sa`). A name must be the peer address
     (an L2L tunnel group is named by it)."""
-    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import target_peer, unsupported
 
-    peer = target["peer"]
-    if target["name"]:
-        try:
-            peer = str(ipaddress.ip_address(target["name"]))
-        except ValueError:
-            peer = None
+    peer = target_peer(target)
     if target["scope"] == "child" and (peer or target["all"]):
         return ["clear crypto ipsec sa peer %s" % peer if peer else "clear crypto ipsec sa"]
     if not peer:

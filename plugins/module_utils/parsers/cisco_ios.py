@@ -1192,14 +1192,9 @@ def reset_commands(target, options=None):
     remote ADDR` (IKE and IPsec SAs of a peer), scope child `clear crypto sa peer ADDR`
     (IPsec SAs only); all: the same without the peer. IOS names a tunnel by its peer address,
     so a name must be one. The peer renegotiates on its own (or on the next packet)."""
-    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import target_peer, unsupported
 
-    peer = target["peer"]
-    if target["name"]:
-        try:
-            peer = str(ipaddress.ip_address(target["name"]))
-        except ValueError:
-            peer = None
+    peer = target_peer(target)
     if not peer and not target["all"]:
         raise unsupported(PLATFORM, target, "IOS clears by peer address (a tunnel's name)")
     if target["scope"] == "child":

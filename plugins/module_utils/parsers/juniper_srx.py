@@ -721,14 +721,9 @@ def reset_commands(target, options=None):
     ike security-associations ADDR` (its IPsec SAs go with it); scope child by sa_id (the
     IPsec SA index) `clear security ipsec security-associations index N`; all: both tables.
     A name must be the peer address."""
-    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import target_peer, unsupported
 
-    peer = target["peer"]
-    if target["name"]:
-        try:
-            peer = str(ipaddress.ip_address(target["name"]))
-        except ValueError:
-            peer = None
+    peer = target_peer(target)
     child_scope = target["scope"] == "child"
     if target["all"]:
         return (["clear security ipsec security-associations"] if child_scope else

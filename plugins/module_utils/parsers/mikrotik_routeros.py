@@ -544,20 +544,13 @@ def reset_commands(target, options=None):
     remove [find dst-address=ADDR]`); `kill-connections` / installed-sa `flush` drop every
     SA of the router, so they are sent only when all was asked. A name must be the peer
     address."""
-    import ipaddress
-
-    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import target_peer, unsupported
 
     child_scope = target["scope"] == "child"
     if target["all"]:
         return ["/ip ipsec installed-sa flush" if child_scope else
                 "/ip ipsec active-peers kill-connections"]
-    peer = target["peer"]
-    if target["name"]:
-        try:
-            peer = str(ipaddress.ip_address(target["name"]))
-        except ValueError:
-            peer = None
+    peer = target_peer(target)
     if not peer:
         raise unsupported(PLATFORM, target, "RouterOS removes a peer's SAs by its address")
     if child_scope:
