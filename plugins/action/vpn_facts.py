@@ -87,11 +87,7 @@ class ActionModule(ActionBase):
             if value is None:
                 value = self._var(HOSTVAR_PREFIX + name)
             options[name] = value
-        defaults = gather.DEFAULT_OPTIONS
-        for name, default in defaults.items():
-            if options.get(name) is None:
-                options[name] = default
-        return options
+        return gather.with_defaults(options)
 
     def _connection_spec(self, platform, timeout):
         """Inventory connection variables -> transport spec (secrets stay inside the spec)."""

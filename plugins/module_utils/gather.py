@@ -31,6 +31,12 @@ DEFAULT_OPTIONS = {
 }
 
 
+def with_defaults(options):
+    """The options with every unset (None) one at its default."""
+    return dict(DEFAULT_OPTIONS, **{name: value for name, value in options.items()
+                                    if value is not None})
+
+
 def wanted_types(platform, gather_subset):
     subset = set(gather_subset or ["all"])
     offered = platforms.tunnel_types(platform)
@@ -44,14 +50,14 @@ def gather_device(spec, platform, options, hostname=None):
 
     Returns (device model, [(command, raw text), ...]); raises VpnError subclasses.
     """
-    options = dict(DEFAULT_OPTIONS, **{k: v for k, v in options.items() if v is not None})
+    options = with_defaults(options)
     if not wanted_types(platform, options["gather_subset"]):
         return model.new_device(platform, hostname=hostname), []
-    commands = parsers.parser_for(platform).gather_commands(options)
+    parser = parsers.parser_for(platform)
+    commands = parser.gather_commands(options)
     with Session(spec) as session:
         outputs = [(command, session.run(command)) for command in commands]
     device = parsers.parse_outputs(platform, outputs, hostname=hostname)
-    parser = parsers.parser_for(platform)
     if hasattr(parser, "apply_options"):  # judgements that need the task's options
         parser.apply_options(device["tunnels"], options)
     return device, outputs
