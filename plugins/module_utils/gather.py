@@ -53,10 +53,16 @@ def gather_device(spec, platform, options, hostname=None):
     options = with_defaults(options)
     if not wanted_types(platform, options["gather_subset"]):
         return model.new_device(platform, hostname=hostname), []
-    parser = parsers.parser_for(platform)
-    commands = parser.gather_commands(options)
     with Session(spec) as session:
-        outputs = [(command, session.run(command)) for command in commands]
+        return read_device(session, platform, options, hostname=hostname)
+
+
+def read_device(session, platform, options, hostname=None):
+    """gather_device() over a session that is already open (a reset reads, resets and reads
+    again over one login)."""
+    options = with_defaults(options)
+    parser = parsers.parser_for(platform)
+    outputs = [(command, session.run(command)) for command in parser.gather_commands(options)]
     device = parsers.parse_outputs(platform, outputs, hostname=hostname)
     if hasattr(parser, "apply_options"):  # judgements that need the task's options
         parser.apply_options(device["tunnels"], options)

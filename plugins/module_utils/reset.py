@@ -5,7 +5,9 @@
 
 A target is a dict {name, peer, sa_id, all, scope, child}: exactly one of name, peer, sa_id
 or all (true) says which tunnels; scope "tunnel" (IKE SA and children, the default) or
-"child" (the IPsec/child SAs only); child optionally names the child SA for scope "child".
+"child" (the IPsec/child SAs only); child optionally names the child SA for scope "child";
+children optionally lists the tunnel's child SAs, for platforms that bring a tunnel back
+child by child (strongSwan initiates each one; an IKE SA alone carries no traffic).
 
 Every field is validated before any command is built, so nothing a user typed reaches a
 shell or a device CLI unless it is a plain name, an IP address or a number. The vendor's
@@ -22,7 +24,7 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnCo
 from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers import parser_for
 
 SCOPES = ("tunnel", "child")
-TARGET_FIELDS = ("name", "peer", "sa_id", "all", "scope", "child")
+TARGET_FIELDS = ("name", "peer", "sa_id", "all", "scope", "child", "children")
 SELECTORS = ("name", "peer", "sa_id", "all")
 
 # Tunnel and child names: no spaces, quotes, ;, |, $, backticks, newlines or braces.
@@ -44,6 +46,12 @@ def _valid_name(field, value):
         raise _bad(field, value, "a name of 1 to 128 characters from A-Z a-z 0-9 _ . : @ / -, "
                    "starting with a letter or digit")
     return value
+
+
+def is_plain_name(value):
+    """Whether value would pass as a target name (vendors' child SAs are often named by their
+    traffic selectors, which never reach a command)."""
+    return isinstance(value, str) and bool(NAME_PATTERN.match(value) or WIREGUARD_NAME_PATTERN.match(value))
 
 
 def _valid_peer(value):
@@ -91,7 +99,7 @@ def validate_target(target):
     if scope not in SCOPES:
         raise _bad("scope", scope, "one of %s" % ", ".join(SCOPES))
     valid = {"name": None, "peer": None, "sa_id": None, "all": all_ is True, "scope": scope,
-             "child": None}
+             "child": None, "children": []}
     if target.get("name") is not None:
         valid["name"] = _valid_name("name", target["name"])
     if target.get("peer") is not None:
@@ -102,6 +110,11 @@ def validate_target(target):
         if scope != "child":
             raise _bad("child", target["child"], "no child unless scope is 'child'")
         valid["child"] = _valid_name("child", target["child"])
+    children = target.get("children")
+    if children is not None:
+        if not isinstance(children, (list, tuple)):
+            raise _bad("children", children, "a list of child SA names")
+        valid["children"] = [_valid_name("children", child) for child in children]
     return valid
 
 

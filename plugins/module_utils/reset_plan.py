@@ -33,9 +33,42 @@ CLOCK_PATTERN = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])\Z")
 
 # --- selection -----------------------------------------------------------------------------
 
-def _remote_address(tunnel):
-    ike = tunnel.get("ike") or {}
-    address = (ike.get("remote") or {}).get("address")
+def reset_units(facts):
+    """What can be reset on the device, in facts order: each tunnel, except that an OpenVPN
+    server is reset client by client (the management interface kills one client), so its
+    clients stand in for it, named by common name."""
+    units = []
+    for tunnel in (facts or {}).get("tunnels") or ():
+        detail = tunnel.get("openvpn") or {}
+        if tunnel.get("type") == "openvpn" and detail.get("role") == "server":
+            units.extend(_client_unit(tunnel, client) for client in detail.get("clients") or ())
+        else:
+            units.append(tunnel)
+    return units
+
+
+def _client_unit(server, client):
+    return {"name": client.get("common_name"), "type": "openvpn", "server": server.get("name"),
+            "openvpn_client": client, "children": []}
+
+
+def client_verdict(unit):
+    """The verdict of an OpenVPN client unit: OPERATIONAL while connected, else DOWN."""
+    client = unit["openvpn_client"]
+    state = client.get("state")
+    if state == "CONNECTED":
+        return {"name": unit["name"], "verdict": OPERATIONAL, "state": state,
+                "reasons": ["client connected to server %s" % unit["server"]]}
+    return {"name": unit["name"], "verdict": DOWN, "state": state,
+            "reasons": ["client %s on server %s" % (state or "not connected", unit["server"])]}
+
+
+def remote_address(unit):
+    """The unit's remote address, normalized, or None."""
+    if "openvpn_client" in unit:
+        address = unit["openvpn_client"].get("real_address")
+    else:
+        address = ((unit.get("ike") or {}).get("remote") or {}).get("address")
     if not address:
         return None
     try:
@@ -44,48 +77,62 @@ def _remote_address(tunnel):
         return None
 
 
-def _sa_id(tunnel):
-    sa_id = (tunnel.get("ike") or {}).get("sa_id")
+def ike_sa_id(unit):
+    sa_id = (unit.get("ike") or {}).get("sa_id")
     return None if sa_id is None else str(sa_id)
 
 
-def _names(tunnels):
+def _names(units):
     names = []
-    for tunnel in tunnels:
-        if tunnel.get("name") not in names:
-            names.append(tunnel.get("name"))
+    for unit in units:
+        if unit.get("name") not in names:
+            names.append(unit.get("name"))
     return names
 
 
+def _targets(target):
+    """One target dict or a list of them, each validated."""
+    targets = target if isinstance(target, (list, tuple)) else [target]
+    if not targets:
+        raise VpnConfigError("invalid reset target: give name, peer, sa_id or all")
+    return [validate_target(one) for one in targets]
+
+
 def select_tunnels(facts, target):
-    """The facts' tunnels (in facts order) that the target selects; the target is validated
-    first (reset.validate_target). A name, peer or sa_id that matches no tunnel is a
-    VpnConfigError listing the tunnels the device has; ``all`` on a device without tunnels
-    selects nothing."""
-    valid = validate_target(target)
-    tunnels = list((facts or {}).get("tunnels") or ())
+    """The units (reset_units) that the target, or a list of targets, selects, in facts
+    order. Each target is validated first (reset.validate_target); a name, peer or sa_id that
+    matches nothing is a VpnConfigError listing what the device has; ``all`` on a device
+    without tunnels selects nothing."""
+    units = reset_units(facts)
+    chosen = set()
+    for valid in _targets(target):
+        chosen.update(id(unit) for unit in _select(units, valid))
+    return [unit for unit in units if id(unit) in chosen]
+
+
+def _select(units, valid):
     kind = target_kind(valid)
     if kind == "all":
-        selected = tunnels
-    elif kind == "name":
-        selected = [t for t in tunnels if t.get("name") == valid["name"]]
+        selected = units
+    elif kind == "name":  # an OpenVPN server's name selects its clients
+        selected = [u for u in units if valid["name"] in (u.get("name"), u.get("server"))]
     elif kind == "peer":
-        selected = [t for t in tunnels if _remote_address(t) == valid["peer"]]
+        selected = [u for u in units if remote_address(u) == valid["peer"]]
     else:
-        selected = [t for t in tunnels if _sa_id(t) == valid["sa_id"]]
+        selected = [u for u in units if ike_sa_id(u) == valid["sa_id"]]
     if kind != "all" and not selected:
-        names = [str(name) for name in _names(tunnels)]
+        names = [str(name) for name in _names(units)]
         raise VpnConfigError("unknown reset target: no tunnel on this device has %s %r; the"
                              " device's tunnels are: %s" % (
                                  {"name": "name", "peer": "remote peer address",
                                   "sa_id": "IKE SA id"}[kind], valid[kind],
                                  ", ".join(names) if names else "(none)"))
     if valid["child"] is not None:
-        with_child = [t for t in selected
-                      if any(c.get("name") == valid["child"] for c in t.get("children") or ())]
+        with_child = [u for u in selected
+                      if any(c.get("name") == valid["child"] for c in u.get("children") or ())]
         if not with_child:
-            children = sorted({str(c.get("name")) for t in selected
-                               for c in t.get("children") or ()})
+            children = sorted({str(c.get("name")) for u in selected
+                               for c in u.get("children") or ()})
             raise VpnConfigError("unknown reset target child %r: the selected tunnels' child"
                                  " SAs are: %s" % (valid["child"],
                                                    ", ".join(children) or "(none)"))
@@ -240,7 +287,8 @@ def _refusal(name, member, reason):
 
 def plan_resets(host, facts, target, verdicts, redundancy_sets, force=False, window=None,
                 now=None):
-    """Which of the tunnels the target selects are reset, left alone or refused.
+    """Which of the units the target (or list of targets) selects are reset, left alone or
+    refused (units: see reset_units; OpenVPN clients are reset one by one).
 
     verdicts: tunnel name -> verdict dict (or the list device_verdicts returns);
     redundancy_sets: the list tunnel_redundancy / build_sets returns.

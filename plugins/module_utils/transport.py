@@ -132,6 +132,12 @@ class Session:
     def __exit__(self, *exc_info):
         self._close()
 
+    def reopen(self):
+        """Log in again after the session broke (a reset may cut the path it ran over)."""
+        self._close()
+        self.broken = False
+        self.__enter__()
+
     def _close(self):
         if self.connection is not None:
             try:

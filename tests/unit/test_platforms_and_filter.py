@@ -96,6 +96,20 @@ def test_connect_failures_are_told_apart_and_carry_no_secret(netmiko_text, expec
     assert expected in message and "s3cret" not in message
 
 
+def documented_options(module_docs):
+    """A module's options with those of its doc fragments (only the collection's own)."""
+    import importlib
+    import yaml
+    doc = yaml.safe_load(module_docs.DOCUMENTATION)
+    options = dict(doc["options"])
+    for fragment in doc.get("extends_documentation_fragment") or ():
+        if fragment.startswith("vpnops.tunnels."):
+            found = importlib.import_module("ansible_collections.vpnops.tunnels.plugins."
+                                            "doc_fragments." + fragment.split(".")[-1])
+            options.update(yaml.safe_load(found.ModuleDocFragment.DOCUMENTATION)["options"])
+    return options
+
+
 def test_documented_platforms_and_options_match_the_code():
     """ansible-doc must list exactly the platforms the registry knows, and every option."""
     import yaml
@@ -103,18 +117,34 @@ def test_documented_platforms_and_options_match_the_code():
     from ansible_collections.vpnops.tunnels.plugins.filter import vpn_parse as filter_module
     from ansible_collections.vpnops.tunnels.plugins.modules import vpn_facts as module_docs
     module = yaml.safe_load(module_docs.DOCUMENTATION)
-    assert sorted(module["options"]["platform"]["choices"]) == sorted(platforms.PLATFORMS)
+    options = documented_options(module_docs)
+    assert sorted(options["platform"]["choices"]) == sorted(platforms.PLATFORMS)
     assert sorted(module["attributes"]["platform"]["platforms"]) == sorted(platforms.PLATFORMS)
-    assert sorted(module["options"]) == sorted(ARGUMENT_SPEC)
+    assert sorted(options) == sorted(ARGUMENT_SPEC)
     filter_doc = yaml.safe_load(filter_module.DOCUMENTATION)
     assert sorted(filter_doc["options"]["platform"]["choices"]) == sorted(platforms.PLATFORMS)
+
+
+def test_vpn_reset_documents_exactly_its_options_and_defaults():
+    import yaml
+    from ansible_collections.vpnops.tunnels.plugins.action.vpn_reset import ARGUMENT_SPEC
+    from ansible_collections.vpnops.tunnels.plugins.modules import vpn_reset as module_docs
+    options = documented_options(module_docs)
+    assert sorted(options) == sorted(ARGUMENT_SPEC)
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.gather import DEFAULT_OPTIONS
+    for name, spec in ARGUMENT_SPEC.items():  # device options take their defaults from gather.py
+        assert options[name].get("default") == spec.get("default", DEFAULT_OPTIONS.get(name)), name
+        assert options[name]["type"] == spec["type"], name
+        assert sorted(options[name].get("suboptions") or ()) == sorted(spec.get("options") or ()), name
+    module = yaml.safe_load(module_docs.DOCUMENTATION)
+    assert sorted(module["attributes"]["platform"]["platforms"]) == sorted(platforms.PLATFORMS)
 
 
 def test_documented_defaults_are_the_defaults_used():
     import yaml
     from ansible_collections.vpnops.tunnels.plugins.module_utils.gather import DEFAULT_OPTIONS
     from ansible_collections.vpnops.tunnels.plugins.modules import vpn_facts as module_docs
-    options = yaml.safe_load(module_docs.DOCUMENTATION)["options"]
+    options = documented_options(module_docs)
     documented = {name: spec["default"] for name, spec in options.items() if "default" in spec}
     assert documented == {name: DEFAULT_OPTIONS[name] for name in documented}
     assert set(DEFAULT_OPTIONS) <= set(options)

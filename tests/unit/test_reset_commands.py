@@ -68,11 +68,17 @@ def test_other_fields(target, field):
 def test_valid_target_normalized():
     assert reset.validate_target({"peer": "2001:DB8::1", "scope": "child"}) == {
         "name": None, "peer": "2001:db8::1", "sa_id": None, "all": False, "scope": "child",
-        "child": None}
+        "child": None, "children": []}
     assert reset.validate_target({"sa_id": 12})["sa_id"] == "12"
     assert reset.validate_target({"name": WG_NAME})["name"] == WG_NAME
     with pytest.raises(VpnConfigError, match="name"):
         reset.validate_target({"name": "wg0:a+b="})
+    assert reset.validate_target({"name": "hq", "children": ["lan", "voice"]})["children"] == [
+        "lan", "voice"]
+    with pytest.raises(VpnConfigError, match="children 'lan; reboot'"):
+        reset.validate_target({"name": "hq", "children": ["lan; reboot"]})
+    with pytest.raises(VpnConfigError, match="children 'lan'"):
+        reset.validate_target({"name": "hq", "children": "lan"})
 
 
 def test_unknown_platform():
@@ -150,18 +156,25 @@ def test_mikrotik_never_flushes_for_one_peer():
 
 
 def test_strongswan_commands():
+    wait = "--timeout 5"
     assert reset.reset_commands("strongswan", {"name": "hq"}) == [
-        "/usr/sbin/swanctl --terminate --ike hq", "/usr/sbin/swanctl --initiate --ike hq"]
+        "/usr/sbin/swanctl --terminate --ike hq --force " + wait,
+        "/usr/sbin/swanctl --initiate --ike hq " + wait]
     assert reset.reset_commands("strongswan", {"name": "hq", "scope": "child", "child": "lan"},
                                 {"swanctl_path": "/opt/sw/swanctl", "vici_socket": "/run/v"}) == [
-        "/opt/sw/swanctl --terminate --child lan --uri unix:///run/v",
-        "/opt/sw/swanctl --initiate --child lan --ike hq --uri unix:///run/v"]
+        "/opt/sw/swanctl --terminate --child lan %s --uri unix:///run/v" % wait,
+        "/opt/sw/swanctl --initiate --child lan --ike hq %s --uri unix:///run/v" % wait]
+    assert reset.reset_commands("strongswan", {"name": "hq", "children": ["lan", "voice"]}) == [
+        "/usr/sbin/swanctl --terminate --ike hq --force " + wait,
+        "/usr/sbin/swanctl --initiate --child lan --ike hq " + wait,
+        "/usr/sbin/swanctl --initiate --child voice --ike hq " + wait]
     assert reset.reset_commands("strongswan", {"sa_id": 7}) == [
-        "/usr/sbin/swanctl --terminate --ike-id 7"]
+        "/usr/sbin/swanctl --terminate --ike-id 7 --force " + wait]
     assert reset.reset_commands("strongswan", {"sa_id": "8", "scope": "child"}) == [
-        "/usr/sbin/swanctl --terminate --child-id 8"]
+        "/usr/sbin/swanctl --terminate --child-id 8 " + wait]
     assert reset.reset_commands("strongswan", {"name": "a/b@c"}, {"swanctl_path": "/my dir/swanctl"}) \
-        == ["'/my dir/swanctl' --terminate --ike a/b@c", "'/my dir/swanctl' --initiate --ike a/b@c"]
+        == ["'/my dir/swanctl' --terminate --ike a/b@c --force " + wait,
+            "'/my dir/swanctl' --initiate --ike a/b@c " + wait]
 
 
 def test_openvpn_kill():

@@ -591,6 +591,14 @@ def _settle_state(tunnel):
                 child["state"] = "DOWN"
 
 
+def reset_name(tunnel, scope):
+    """The name a reset of this tunnel selects by: scope tunnel resets the tunnel's IKE
+    gateway (named in its status message, "...; gateway GW", from `show vpn flow` and
+    `show vpn ike-sa`), scope child the tunnel itself."""
+    found = re.search(r"(?:\A|; )gateway ([^\s,;]+)", tunnel.get("status_message") or "")
+    return found.group(1) if found and scope == "tunnel" else tunnel.get("name")
+
+
 def reset_commands(target, options=None):
     """PAN-OS commands for a validated reset target (reset.py), by name: scope tunnel takes
     the name as the IKE gateway's, `clear vpn ike-sa gateway GW` then `test vpn ike-sa

@@ -24,6 +24,8 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common impo
     to_int,
 )
 
+# seconds a reset's swanctl --terminate / --initiate waits before it detaches
+SWANCTL_WAIT = 5
 PLATFORM = "strongswan"
 COMMANDS = ("swanctl --list-sas", "swanctl --list-conns")
 
@@ -600,27 +602,34 @@ def reset_commands(target, options=None):
     """swanctl --terminate then --initiate for a validated reset target (reset.py).
 
     By name: --terminate --ike NAME (scope child: --terminate --child CHILD), then --initiate
-    --ike NAME (or --child CHILD --ike NAME). By sa_id: --terminate --ike-id N (scope child:
+    --child CHILD --ike NAME for each of the target's children (--initiate --ike NAME without
+    them, which brings up the IKE SA alone). By sa_id: --terminate --ike-id N (scope child:
     --child-id N); only a name can be initiated, so the peer or start_action brings it back.
     swanctl selects by neither remote address nor "all": resolve those to names first.
+    Each command waits at most SWANCTL_WAIT seconds (a stuck peer would hold --terminate and
+    --initiate for minutes of retransmits); an IKE SA whose peer does not answer the delete
+    is then removed anyway (--force), and the caller verifies the result by reading again.
     """
     from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
 
     options = options or {}
     swanctl = shlex.quote(options.get("swanctl_path") or "/usr/sbin/swanctl")
-    uri = ""
+    tail = " --timeout %d" % SWANCTL_WAIT
     if options.get("vici_socket"):
-        uri = " --uri %s" % shlex.quote("unix://" + options["vici_socket"])
+        tail += " --uri %s" % shlex.quote("unix://" + options["vici_socket"])
     child_scope = target["scope"] == "child"
     if target["sa_id"]:
-        return ["%s --terminate --%s %s%s" % (
-            swanctl, "child-id" if child_scope else "ike-id", shlex.quote(target["sa_id"]), uri)]
+        if child_scope:
+            return ["%s --terminate --child-id %s%s" % (swanctl, shlex.quote(target["sa_id"]), tail)]
+        return ["%s --terminate --ike-id %s --force%s" % (swanctl, shlex.quote(target["sa_id"]), tail)]
     if not target["name"]:
         raise unsupported(PLATFORM, target, "swanctl terminates by connection name or SA id")
     name = shlex.quote(target["name"])
     if not child_scope:
-        return ["%s --terminate --ike %s%s" % (swanctl, name, uri),
-                "%s --initiate --ike %s%s" % (swanctl, name, uri)]
+        # --initiate --ike alone makes a childless IKE SA: each child is initiated instead
+        initiate = ["%s --initiate --child %s --ike %s%s" % (swanctl, shlex.quote(child), name, tail)
+                    for child in target["children"]] or ["%s --initiate --ike %s%s" % (swanctl, name, tail)]
+        return ["%s --terminate --ike %s --force%s" % (swanctl, name, tail)] + initiate
     child = shlex.quote(target["child"] or target["name"])
-    return ["%s --terminate --child %s%s" % (swanctl, child, uri),
-            "%s --initiate --child %s --ike %s%s" % (swanctl, child, name, uri)]
+    return ["%s --terminate --child %s%s" % (swanctl, child, tail),
+            "%s --initiate --child %s --ike %s%s" % (swanctl, child, name, tail)]
