@@ -8,6 +8,23 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     DOCUMENTATION = r"""
+attributes:
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms:
+      - strongswan
+      - strongswan_legacy
+      - libreswan
+      - openvpn
+      - wireguard
+      - cisco_ios
+      - cisco_asa
+      - juniper_srx
+      - fortinet
+      - paloalto_panos
+      - mikrotik_routeros
+      - vyos
 options:
   platform:
     description:

@@ -66,20 +66,6 @@ attributes:
     support: none
   bypass_host_loop:
     support: none
-  platform:
-    platforms:
-      - strongswan
-      - strongswan_legacy
-      - libreswan
-      - openvpn
-      - wireguard
-      - cisco_ios
-      - cisco_asa
-      - juniper_srx
-      - fortinet
-      - paloalto_panos
-      - mikrotik_routeros
-      - vyos
 options:
   name:
     description:

@@ -100,14 +100,22 @@ def documented_options(module_docs):
     """A module's options with those of its doc fragments (only the collection's own)."""
     import importlib
     import yaml
+    return documented(module_docs)["options"]
+
+
+def documented(module_docs):
+    """A module's documentation merged with its doc fragments (only the collection's own)."""
+    import importlib
+    import yaml
     doc = yaml.safe_load(module_docs.DOCUMENTATION)
-    options = dict(doc["options"])
     for fragment in doc.get("extends_documentation_fragment") or ():
         if fragment.startswith("vpnops.tunnels."):
             found = importlib.import_module("ansible_collections.vpnops.tunnels.plugins."
                                             "doc_fragments." + fragment.split(".")[-1])
-            options.update(yaml.safe_load(found.ModuleDocFragment.DOCUMENTATION)["options"])
-    return options
+            extra = yaml.safe_load(found.ModuleDocFragment.DOCUMENTATION)
+            for key in ("options", "attributes"):
+                doc[key] = dict(doc.get(key) or {}, **extra.get(key, {}))
+    return doc
 
 
 def test_documented_platforms_and_options_match_the_code():
@@ -116,7 +124,7 @@ def test_documented_platforms_and_options_match_the_code():
     from ansible_collections.vpnops.tunnels.plugins.action.vpn_facts import ARGUMENT_SPEC
     from ansible_collections.vpnops.tunnels.plugins.filter import vpn_parse as filter_module
     from ansible_collections.vpnops.tunnels.plugins.modules import vpn_facts as module_docs
-    module = yaml.safe_load(module_docs.DOCUMENTATION)
+    module = documented(module_docs)
     options = documented_options(module_docs)
     assert sorted(options["platform"]["choices"]) == sorted(platforms.PLATFORMS)
     assert sorted(module["attributes"]["platform"]["platforms"]) == sorted(platforms.PLATFORMS)
@@ -136,7 +144,7 @@ def test_vpn_reset_documents_exactly_its_options_and_defaults():
         assert options[name].get("default") == spec.get("default", DEFAULT_OPTIONS.get(name)), name
         assert options[name]["type"] == spec["type"], name
         assert sorted(options[name].get("suboptions") or ()) == sorted(spec.get("options") or ()), name
-    module = yaml.safe_load(module_docs.DOCUMENTATION)
+    module = documented(module_docs)
     assert sorted(module["attributes"]["platform"]["platforms"]) == sorted(platforms.PLATFORMS)
 
 
