@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 BUILD := $(CURDIR)/.build
 COLLECTIONS := $(BUILD)/collections
 APT_PACKAGES := strongswan-swanctl strongswan-charon libcharon-extra-plugins openvpn \
-	openssh-server iproute2 sudo openssl rsync
+	openssh-server iproute2 sudo openssl rsync chromium chromium-driver
 ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_CONFIG=$(CURDIR)/tests/lab/ansible.cfg
 # the lab's fleet: real strongSwan/OpenVPN gateways and the emulated vendor devices
 LAB_INVENTORY := -i tests/lab/inventory.yml -i tests/lab/emulated.yml

@@ -112,21 +112,15 @@ _value:
       elements: dict
 """
 
-from ansible.errors import AnsibleFilterError
 
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils import health, inputs, summary
 
 
 def fleet_summary(data, *args, **kwargs):
-    try:
+    with inputs.filter_errors("fleet_summary", "the input does not look like vpnops.tunnels facts"):
         options = inputs.filter_options("fleet_summary", DOCUMENTATION, args, kwargs)
         return summary.summarize(data, options["findings"], health.thresholds(options["health"]),
                                  hosts=options["hosts"], errors=options["errors"])
-    except ValueError as error:
-        raise AnsibleFilterError("fleet_summary: %s" % error) from None
-    except (TypeError, KeyError, AttributeError) as error:
-        raise AnsibleFilterError("fleet_summary: the input does not look like vpnops.tunnels"
-                                 " facts (%s: %s)" % (type(error).__name__, error)) from None
 
 
 class FilterModule:

@@ -99,21 +99,15 @@ _value:
     counts: {fixed: 1, still_broken: 0, refused: 0, outside_window: 0, recovered_without_reset: 0, unreachable: 0}
 """
 
-from ansible.errors import AnsibleFilterError
 
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils import health, inputs, reset_summary as summary
 
 
 def reset_summary(data, *args, **kwargs):
-    try:
+    with inputs.filter_errors("reset_summary", "the input does not look like vpnops.tunnels facts and reset records"):
         options = inputs.filter_options("reset_summary", DOCUMENTATION, args, kwargs)
         return summary.summarize(data, options["records"], health.thresholds(options["health"]),
                                  hosts=options["hosts"], errors_after=options["errors_after"])
-    except ValueError as error:
-        raise AnsibleFilterError("reset_summary: %s" % error) from None
-    except (TypeError, KeyError, AttributeError) as error:
-        raise AnsibleFilterError("reset_summary: the input does not look like vpnops.tunnels"
-                                 " facts and reset records (%s: %s)" % (type(error).__name__, error)) from None
 
 
 class FilterModule:

@@ -98,13 +98,12 @@ _value:
 
 from collections.abc import Mapping
 
-from ansible.errors import AnsibleFilterError
 
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils import health, inputs
 
 
 def tunnel_health(data, *args, **kwargs):
-    try:
+    with inputs.filter_errors("tunnel_health", "the input does not look like vpnops.tunnels facts"):
         options = inputs.filter_options("tunnel_health", DOCUMENTATION, args, kwargs)
         host = options.pop("host")
         limits = health.thresholds(options)
@@ -126,11 +125,6 @@ def tunnel_health(data, *args, **kwargs):
             return health.device_verdicts({"tunnels": data}, limits, host)
         raise inputs.InputError("expected a device's VPN facts, one tunnel or a list of tunnels;"
                                 " got %s" % type(data).__name__)
-    except ValueError as error:
-        raise AnsibleFilterError("tunnel_health: %s" % error) from None
-    except (TypeError, KeyError, AttributeError) as error:
-        raise AnsibleFilterError("tunnel_health: the input does not look like vpnops.tunnels"
-                                 " facts (%s: %s)" % (type(error).__name__, error)) from None
 
 
 class FilterModule:

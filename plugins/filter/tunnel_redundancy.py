@@ -134,14 +134,13 @@ _value:
       status: at_risk
 """
 
-from ansible.errors import AnsibleFilterError
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import cyclic_gc
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils import health, inputs, redundancy
 
 
 def tunnel_redundancy(data, *args, **kwargs):
-    try:
+    with inputs.filter_errors("tunnel_redundancy", "the input does not look like vpnops.tunnels facts"):
         options = inputs.filter_options("tunnel_redundancy", DOCUMENTATION, args, kwargs)
         limits = health.thresholds(options["health"])
         with cyclic_gc.paused():
@@ -157,11 +156,6 @@ def tunnel_redundancy(data, *args, **kwargs):
                 entries, declared, by_remote_network=options["by_remote_network"],
                 include_single=options["include_single"],
                 hosts_with_facts=[device.host for device in fleet if device.facts is not None])
-    except ValueError as error:
-        raise AnsibleFilterError("tunnel_redundancy: %s" % error) from None
-    except (TypeError, KeyError, AttributeError) as error:
-        raise AnsibleFilterError("tunnel_redundancy: the input does not look like vpnops.tunnels"
-                                 " facts (%s: %s)" % (type(error).__name__, error)) from None
 
 
 class FilterModule:

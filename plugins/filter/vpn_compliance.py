@@ -361,21 +361,15 @@ _value:
       waived: null
 """
 
-from ansible.errors import AnsibleFilterError
 
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils import compliance, inputs
 
 
 def vpn_compliance(data, *args, **kwargs):
-    try:
+    with inputs.filter_errors("vpn_compliance", "the input does not look like vpnops.tunnels facts"):
         options = inputs.filter_options("vpn_compliance", DOCUMENTATION, args, kwargs)
         return compliance.evaluate(data, options["policy"], host_groups=options["host_groups"],
                                    errors=options["errors"], hosts=options["hosts"]).findings
-    except ValueError as error:
-        raise AnsibleFilterError("vpn_compliance: %s" % error) from None
-    except (TypeError, KeyError, AttributeError) as error:
-        raise AnsibleFilterError("vpn_compliance: the input does not look like vpnops.tunnels"
-                                 " facts (%s: %s)" % (type(error).__name__, error)) from None
 
 
 class FilterModule:

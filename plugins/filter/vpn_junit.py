@@ -117,23 +117,15 @@ _value:
     </testsuites>
 """
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils import inputs, junit
 
 
 def vpn_junit(data, *args, **kwargs):
-    try:
+    with inputs.filter_errors("vpn_junit", "the input does not look like vpnops.tunnels facts or summary rows"):
         options = inputs.filter_options("vpn_junit", DOCUMENTATION, args, kwargs)
         return junit.build(data, options["findings"], rules=options["rules"],
                            policy=options["policy"], name=options["name"],
                            hosts=options["hosts"], min_severity=options["min_severity"])
-    except ValueError as error:
-        raise AnsibleFilterError("vpn_junit: %s" % error) from None
-    except (TypeError, KeyError, AttributeError) as error:
-        raise AnsibleFilterError("vpn_junit: the input does not look like vpnops.tunnels"
-                                 " facts or summary rows (%s: %s)"
-                                 % (type(error).__name__, error)) from None
 
 
 class FilterModule:

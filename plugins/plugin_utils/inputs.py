@@ -16,11 +16,13 @@ A host whose variables hold no VPN facts is kept with ``facts`` None: the filter
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 from collections.abc import Mapping
 
 import yaml
+from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
@@ -32,6 +34,22 @@ HOSTVAR_REDUNDANCY = "vpn_redundancy"
 
 class InputError(ValueError):
     """Input or argument the filters cannot use; the filter turns it into AnsibleFilterError."""
+
+
+@contextlib.contextmanager
+def filter_errors(name, what_is_wrong):
+    """Every filter's error handling: its own ValueErrors (InputError, PolicyError) carry a
+    message for the user; a TypeError, KeyError or AttributeError means the input is not what
+    the filter reads, said as what_is_wrong ("the input does not look like ...")."""
+    try:
+        yield
+    except AnsibleFilterError:
+        raise
+    except ValueError as error:
+        raise AnsibleFilterError("%s: %s" % (name, error)) from None
+    except (TypeError, KeyError, AttributeError) as error:
+        raise AnsibleFilterError("%s: %s (%s: %s)" % (
+            name, what_is_wrong, type(error).__name__, error)) from None
 
 
 class Device:
