@@ -57,6 +57,11 @@ def describe(spec):
     return "%s%s:%s" % (user, spec["host"], spec["port"])
 
 
+# netmiko's RouterOS driver keeps the prompt without its " >" and only matches the whole
+# prompt when it asks for it again before each command.
+ASK_PROMPT_EVERY_COMMAND = frozenset(("mikrotik_routeros",))
+
+
 class Session:
     """One SSH session: `with Session(spec) as session: text = session.run(command)`."""
 
@@ -114,8 +119,12 @@ class Session:
 
     def run(self, command):
         try:
-            return self.connection.send_command(command, read_timeout=self.spec["timeout"],
-                                                strip_prompt=True, strip_command=True)
+            # The prompt was learnt when the session opened (and again after become), so
+            # netmiko need not ask for it before every command: a round trip and a sleep less
+            # per command, which halves a command's cost.
+            return self.connection.send_command(
+                command, read_timeout=self.spec["timeout"], strip_prompt=True, strip_command=True,
+                auto_find_prompt=self.spec["device_type"] in ASK_PROMPT_EVERY_COMMAND)
         except ReadTimeout:
             self.broken = True
             channel = getattr(self.connection, "remote_conn", None)

@@ -171,3 +171,13 @@ def test_parsing_leaves_the_cyclic_collector_as_it_found_it(enabled_before, text
         assert gc.isenabled() is enabled_before
     finally:
         gc.enable()
+
+
+def test_vpn_fleet_facts_documents_exactly_its_options_and_defaults():
+    from ansible_collections.vpnops.tunnels.plugins.action.vpn_fleet_facts import ARGUMENT_SPEC
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.gather import DEFAULT_OPTIONS
+    from ansible_collections.vpnops.tunnels.plugins.modules import vpn_fleet_facts as module_docs
+    options = documented_options(module_docs)
+    assert sorted(options) == sorted(ARGUMENT_SPEC)
+    for name, spec in ARGUMENT_SPEC.items():
+        assert options[name].get("default") == spec.get("default", DEFAULT_OPTIONS.get(name)), name
