@@ -15,12 +15,6 @@ from ansible_collections.vpnops.tunnels.plugins.plugin_utils.device_action impor
     DeviceAction,
 )
 
-try:
-    # Imported at load time on purpose: Ansible loads the action class once and forked workers
-    # inherit the import (importing inside run() made 500 hosts 2.4x slower).
-    import netmiko  # noqa: F401  pylint: disable=unused-import
-except ImportError:
-    pass  # transport.Session reports the missing library per host with a clear message
 
 ARGUMENT_SPEC = dict(GATHER_SPEC, **{
     "gather_subset": {"type": "list", "elements": "str", "choices": list(gather.SUBSETS)},

@@ -21,11 +21,6 @@ from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils.device_action import DeviceAction
 from ansible_collections.vpnops.tunnels.plugins.action.vpn_facts import ARGUMENT_SPEC as FACTS_SPEC
 
-try:
-    # loaded once with the action class, see vpn_facts
-    import netmiko  # noqa: F401  pylint: disable=unused-import
-except ImportError:
-    pass
 
 ARGUMENT_SPEC = dict(FACTS_SPEC, **{
     "hosts": {"type": "list", "elements": "str"},

@@ -17,11 +17,6 @@ from ansible_collections.vpnops.tunnels.plugins.plugin_utils.device_action impor
 )
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils.reset_runner import ResetRun
 
-try:
-    # loaded once with the action class, see vpn_facts
-    import netmiko  # noqa: F401  pylint: disable=unused-import
-except ImportError:
-    pass
 
 RESET_SPEC = {
     "name": {"type": "list", "elements": "str"},
