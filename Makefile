@@ -16,7 +16,7 @@ SANITY_ROOT := $(BUILD)/sanity/ansible_collections/vpnops/tunnels
 SHARED ?= $(abspath $(CURDIR)/../shared)
 
 .PHONY: demo test deps system-deps python-deps collection lab-up lab-down unit integration \
-	sanity lint clean
+	sanity lint bench clean
 
 demo: deps collection
 	@trap '$(BIN)/python tests/lab/lab.py down >/dev/null' EXIT; \
@@ -74,6 +74,14 @@ sanity: python-deps
 
 lint: collection
 	cd $(CURDIR) && $(ANSIBLE_ENV) PATH=$(BIN):$$PATH $(BIN)/ansible-lint --offline playbooks/ roles/ tests/lab/
+
+# Benchmarks print tables (tests/benchmarks/README.md); they are not tests.
+bench: deps collection
+	$(BIN)/python tests/benchmarks/parse_speed.py
+	$(BIN)/python tests/benchmarks/health_speed.py
+	$(BIN)/python tests/benchmarks/history_speed.py
+	$(BIN)/python tests/benchmarks/report_speed.py
+	$(BIN)/python tests/benchmarks/fleet_speed.py
 
 clean: lab-down
 	rm -rf $(BUILD) $(VENV) tests/output

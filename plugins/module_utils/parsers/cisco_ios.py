@@ -201,11 +201,16 @@ _NOISE = re.compile(r"Load for five secs|Time source is |\*?[A-Z][a-z]{2} +\d+ [
 
 def _meaningful_lines(key, text):
     """Yield (number, stripped line) without pager remnants and noise; IOS errors raise."""
+    paged = "\x08" in text or "--More--" in text
     for number, line in enumerate(text.splitlines(), 1):
-        if "\x08" in line or "--More--" in line:
+        if paged and ("\x08" in line or "--More--" in line):
             line = _PAGER.sub("", line.replace("\x08", ""))
         line = line.strip()
-        if not line or _NOISE.match(line):
+        if not line:
+            continue
+        # every noise line holds one of these: the pattern runs on few lines, not on all
+        if (" - " in line or ": %" in line or "show " in line or line == "^"
+                or "Load for five secs" in line or "Time source is " in line) and _NOISE.match(line):
             continue
         if line[0] == "%":
             fail(PLATFORM, key, "crypto state, but IOS answered: %s" % line, number, line)
@@ -262,6 +267,11 @@ def _match(key, pattern, text, expected, number):
     return found
 
 
+def _expected(key, expected, number, text):
+    """`PATTERN.match(text) or _expected(...)`: _match without a call on the common path."""
+    fail(PLATFORM, key, expected, number, text)
+
+
 def _is_configured_interface(interface):
     """Sessions on a Virtual-Access are cloned for a dynamic peer; Tunnel and crypto-map
     interfaces exist because the configuration names them."""
@@ -315,46 +325,48 @@ class _SessionReader:
         self.key = key
         self.tunnels = []
         self.session = None
+        self.selectors = {}  # ACL text -> its selectors: many sessions share one ACL
 
     def read(self, number, text):
         field, _colon, value = text.partition(": ")
-        if field == "Interface":
-            self.end_session()
-            self.session = {"Interface": value, "ike": [], "flows": [], "where": (number, text)}
+        handler = _SESSION_LINES.get(field)
+        if handler is not None and (self.session is not None or handler is _SessionReader.start):
+            handler(self, number, text, value)
         elif self.session is None:
             if text != "Crypto session current status":
                 fail(PLATFORM, self.key, "'Interface: NAME' starting a crypto session", number,
                      text)
-        elif field in _SESSION_FIELDS:
-            self.session[field] = value
-        elif field in _SESSION_LINES:
-            _SESSION_LINES[field](self, number, text, value)
         elif text.startswith("Capabilities:") and self.session["ike"]:
             self.read_capabilities(number, text)
         elif text.startswith("remote ") and self.session["ike"] and (
                 "status" not in self.session["ike"][-1]):
             self.read_ike_remote(number, text)  # IPv6 addresses push the remote end down a line
 
+    def start(self, number, text, value):
+        self.end_session()
+        self.session = {"Interface": value, "ike": [], "flows": [], "where": (number, text)}
+
+    def keep(self, _number, text, value):
+        self.session[text.partition(": ")[0]] = value
+
     def read_peer(self, number, text, _value):
-        self.session["peer"] = _match(self.key, _PEER, text, "'Peer: ADDRESS port N'", number)
+        self.session["peer"] = _PEER.match(text) or _expected(self.key, "'Peer: ADDRESS port N'", number, text)
 
     def read_phase1_id(self, _number, _text, value):
         self.session["phase1_id"] = None if value == "(none)" else value
 
     def read_ike_sa(self, number, text, _value):
-        ike = _match(self.key, _IKE_SA, text, "'IKEvN SA: local A/P remote B/P STATUS'", number)
+        ike = _IKE_SA.match(text) or _expected(self.key, "'IKEvN SA: local A/P remote B/P STATUS'", number, text)
         self.session["ike"].append(dict(ike.groupdict(), where=(number, text)))
         if ike.group("rest"):
             self.read_ike_remote(number, ike.group("rest"))
 
     def read_ike_remote(self, number, text):
-        remote = _match(self.key, _IKE_SA_REMOTE, text, "'remote ADDRESS/PORT Active|Inactive'",
-                        number)
+        remote = _IKE_SA_REMOTE.match(text) or _expected(self.key, "'remote ADDRESS/PORT Active|Inactive'", number, text)
         self.session["ike"][-1].update(remote.groupdict())
 
     def read_capabilities(self, number, text):
-        found = _match(self.key, _CAPABILITIES, text, "'Capabilities:C connid:N lifetime:T'",
-                       number)
+        found = _CAPABILITIES.match(text) or _expected(self.key, "'Capabilities:C connid:N lifetime:T'", number, text)
         self.session["ike"][-1].update(
             caps=found.group("caps"), connid=found.group("connid"),
             lifetime=_clock_seconds(self.key, found.group("lifetime"), number, text))
@@ -364,18 +376,18 @@ class _SessionReader:
 
     def read_active_sas(self, number, text, _value):
         if self.session["flows"]:
-            active = _match(self.key, _ACTIVE_SAS, text, "'Active SAs: N, origin: X'", number)
+            active = _ACTIVE_SAS.match(text) or _expected(self.key, "'Active SAs: N, origin: X'", number, text)
             self.session["flows"][-1]["active"] = int(active.group("count"))
 
     def read_flow_counters(self, number, text, _value):
         if self.session["flows"]:
-            counters = _match(self.key, _FLOW_COUNTERS, text, "'Inbound: #pkts dec'ed N drop N"
-                              " life (KB/Sec) KB/SECONDS'", number)
+            counters = _FLOW_COUNTERS.match(text) or _expected(
+                self.key, "'Inbound: #pkts dec'ed N drop N life (KB/Sec) KB/SECONDS'", number, text)
             self.session["flows"][-1][counters.group("direction")] = counters
 
     def end_session(self):
         if self.session is not None:
-            self.tunnels.append(_session_tunnel(self.key, self.session))
+            self.tunnels.append(_session_tunnel(self.key, self.session, self.selectors))
         self.session = None
 
     def finish(self):
@@ -384,6 +396,8 @@ class _SessionReader:
 
 
 _SESSION_LINES = {
+    "Interface": _SessionReader.start,
+    **{field: _SessionReader.keep for field in _SESSION_FIELDS},
     "Peer": _SessionReader.read_peer,
     "Phase1_id": _SessionReader.read_phase1_id,
     "IKEv1 SA": _SessionReader.read_ike_sa,
@@ -396,7 +410,7 @@ _SESSION_LINES = {
 }
 
 
-def _session_tunnel(key, session):
+def _session_tunnel(key, session, selectors):
     number, line = session["where"]
     if "Session status" not in session or "peer" not in session:
         fail(PLATFORM, key, "a complete session ('Session status:' and 'Peer:' lines; truncated?)",
@@ -414,7 +428,7 @@ def _session_tunnel(key, session):
     active = _session_ike_sa(key, ike, session["ike"])
     ike["negotiation"] = _session_negotiation(native, active)
     for flow in session["flows"]:
-        tunnel["children"].append(_flow_child(key, flow, configured))
+        tunnel["children"].append(_flow_child(key, flow, configured, selectors))
     tunnel["status_message"] = _session_message(session, tunnel["children"])
     return tunnel
 
@@ -450,11 +464,13 @@ def _session_negotiation(native, ike_active):
 _FLOW_ACL = re.compile(r"^permit (?P<protocol>\S+) (?P<rest>.+)$")
 
 
-def _flow_child(key, flow, configured):
+def _flow_child(key, flow, configured, selectors):
     number, line = flow["where"]
     if "active" not in flow:
         fail(PLATFORM, key, "'Active SAs: N' after an IPSEC FLOW (truncated?)", number, line)
-    local_ts, remote_ts = _acl_selectors(key, flow["acl"], number, line)
+    if flow["acl"] not in selectors:
+        selectors[flow["acl"]] = _acl_selectors(key, flow["acl"], number, line)
+    local_ts, remote_ts = (list(ends) for ends in selectors[flow["acl"]])
     installed = flow["active"] > 0
     child = model.new_child(_child_name(local_ts, remote_ts), "INSTALLED" if installed else "DOWN")
     child.update(configured=configured, local_ts=local_ts, remote_ts=remote_ts)
