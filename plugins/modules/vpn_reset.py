@@ -27,7 +27,8 @@ description:
     IKE SA id, whichever the platform's CLI selects by):
     strongswan C(swanctl --terminate) then C(--initiate);
     strongswan_legacy and libreswan C(ipsec down) then C(ipsec up);
-    openvpn the management interface's C(kill CN) (the client reconnects);
+    openvpn the management interface's C(kill CN) on a server (the client reconnects), and
+    C(signal SIGUSR1) on a client's own tunnel (OpenVPN's soft restart);
     wireguard the peer removed and added back from C(wg showconf) (a new handshake);
     cisco_ios C(clear crypto session remote PEER) (scope child C(clear crypto sa peer PEER));
     cisco_asa C(vpn-sessiondb logoff ipaddress PEER noconfirm);

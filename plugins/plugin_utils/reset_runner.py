@@ -103,6 +103,10 @@ def unit_commands(platform, unit, request, options):
             children.append(child["name"])
     scope = {"scope": request["scope"], "child": request["child"], "children": children}
     parser = parsers.parser_for(platform)
+    own = getattr(parser, "unit_reset_commands", None)  # a unit the platform resets its own way
+    found = own(unit, options) if own is not None else None
+    if found:
+        return found
     if hasattr(parser, "reset_name"):  # the CLI names it differently from the facts (PAN-OS)
         candidates = [{"name": parser.reset_name(unit, request["scope"])}]
     else:

@@ -206,3 +206,16 @@ def test_an_openvpn_client_is_killed_and_reconnects(lab, ansible_env):
     assert tunnel["back"] is True
     assert tunnel["after"]["connected_since"] != tunnel["before"]["connected_since"]
     assert "client1" in lab.openvpn_connected_clients()
+
+
+def test_an_openvpn_client_side_reset_restarts_the_client_and_it_reconnects(lab, ansible_env):
+    args = {"name": ["client"], "force": True, "wait_timeout": 45, "poll_interval": 1}
+    done, records = run_ansible(ansible_env, "ansible", "lab-ovpn-c1", "-i", INVENTORY, "-m",
+                                "vpnops.tunnels.vpn_reset", "-a", json.dumps(args))
+    result = host_results(records)["lab-ovpn-c1"]
+    assert result["status"] == "ok", result.get("msg")
+    assert "signal SIGUSR1" in result["sent"][0]["command"]
+    assert "SUCCESS: signal SIGUSR1 thrown" in result["sent"][0]["output"]
+    (tunnel,) = result["tunnels"]
+    assert tunnel["back"] is True and tunnel["after"]["verdict"] == "OPERATIONAL"
+    assert "client1" in lab.openvpn_connected_clients()

@@ -86,3 +86,13 @@ def test_openvpn_server_clients_are_units_with_their_own_verdicts():
     options = {"openvpn_management": "127.0.0.1:7505"}
     (command,) = reset_runner.unit_commands("openvpn", reset_plan.reset_units(facts)[1], request(), options)
     assert "kill client3" in command
+
+
+def test_an_openvpn_client_tunnel_restarts_itself_with_sigusr1():
+    client = model.new_tunnel("client", "openvpn", state="DOWN")
+    client["openvpn"] = model.new_openvpn("client")
+    options = {"openvpn_management": "127.0.0.1:7506"}
+    (command,) = reset_runner.unit_commands("openvpn", client, request(), options)
+    assert "signal SIGUSR1" in command and "kill" not in command
+    with pytest.raises(VpnConfigError, match="openvpn_management"):
+        reset_runner.unit_commands("openvpn", client, request(), {})

@@ -166,13 +166,7 @@ def gather_commands(options):
     commands = []
     management = options.get("openvpn_management")
     if management:
-        host, _sep, port = management.rpartition(":")
-        if not host or not port.isdigit():
-            raise VpnConfigError("openvpn_management must be HOST:PORT, got %r" % management)
-        for request in ("status 3", "state"):
-            commands.append("bash -c %s" % shlex.quote(_MANAGEMENT_SCRIPT % {
-                "host": host, "port": port, "request": request,
-                "timeout": int(options.get("timeout") or 30)}))
+        commands += [_management_command(request, options) for request in ("status 3", "state")]
     if options.get("openvpn_status_file") or not management:
         path = options.get("openvpn_status_file") or DEFAULT_STATUS_FILE
         commands.append("cat %s" % shlex.quote(path))
@@ -498,22 +492,35 @@ def _date_to_iso(key, text, number, line):
     return stamp.isoformat().replace("+00:00", "Z")
 
 
+def unit_reset_commands(unit, options=None):
+    """The reset of an OpenVPN *client* tunnel (the client's own side): `signal SIGUSR1` on
+    its management interface, OpenVPN's soft restart, which reconnects to the server. None
+    for anything else (a server's clients are reset by reset_commands' `kill CN`)."""
+    if unit.get("type") != "openvpn" or (unit.get("openvpn") or {}).get("role") != "client":
+        return None
+    return [_management_command("signal SIGUSR1", options or {})]
+
+
+def _management_command(request, options):
+    """One request to the management interface (openvpn_management), sent as gather_commands
+    sends its own. request is ours or validated: printf gets no % and no quotes from it."""
+    management = options.get("openvpn_management")
+    if not management:
+        raise VpnConfigError("this needs openvpn_management (HOST:PORT of the management interface)")
+    host, _sep, port = management.rpartition(":")
+    if not host or not port.isdigit() or not re.match(r"[A-Za-z0-9_.:\[\]-]+\Z", host):
+        raise VpnConfigError("openvpn_management must be HOST:PORT, got %r" % management)
+    return "bash -c %s" % shlex.quote(_MANAGEMENT_SCRIPT % {
+        "host": host, "port": port, "request": request,
+        "timeout": int(options.get("timeout") or 30)})
+
+
 def reset_commands(target, options=None):
     """The management interface's `kill CN` for a validated reset target (reset.py): the
     client is disconnected and reconnects. Sent as gather_commands sends its requests (bash
     /dev/tcp), so it needs openvpn_management. A client is named by its common name."""
     from ansible_collections.vpnops.tunnels.plugins.module_utils.reset import unsupported
 
-    options = options or {}
     if not target["name"]:
         raise unsupported(PLATFORM, target, "the management kill command takes a common name")
-    management = options.get("openvpn_management")
-    if not management:
-        raise VpnConfigError("resetting an OpenVPN client needs openvpn_management (HOST:PORT)")
-    host, _sep, port = management.rpartition(":")
-    if not host or not port.isdigit() or not re.match(r"[A-Za-z0-9_.:\[\]-]+\Z", host):
-        raise VpnConfigError("openvpn_management must be HOST:PORT, got %r" % management)
-    # the request goes into printf's format inside the script: no % and no quotes (validated)
-    return ["bash -c %s" % shlex.quote(_MANAGEMENT_SCRIPT % {
-        "host": host, "port": port, "request": "kill %s" % target["name"],
-        "timeout": int(options.get("timeout") or 30)})]
+    return [_management_command("kill %s" % target["name"], options or {})]
