@@ -82,6 +82,14 @@ def ike_sa_id(unit):
     return None if sa_id is None else str(sa_id)
 
 
+def units_by_name(facts):
+    """Unit name -> the first unit of that name (several SAs of one tunnel share a name)."""
+    found = {}
+    for unit in reset_units(facts):
+        found.setdefault(unit.get("name"), unit)
+    return found
+
+
 def _names(units):
     names = []
     for unit in units:
@@ -215,7 +223,7 @@ def window_state(window, now=None):
 
 # --- the plan ------------------------------------------------------------------------------
 
-def _verdict_map(verdicts):
+def best_verdicts(verdicts):
     """tunnel name -> verdict dict; a list (device_verdicts) keeps each name's best verdict."""
     if isinstance(verdicts, dict):
         return verdicts
@@ -300,7 +308,7 @@ def plan_resets(host, facts, target, verdicts, redundancy_sets, force=False, win
     """
     opening = window_state(window, now) if window is not None else None
     selected = select_tunnels(facts, target)
-    verdicts = _verdict_map(verdicts)
+    verdicts = best_verdicts(verdicts)
     warnings = []
     reset, untouched, refused = [], [], []
     planned = {}  # set name -> the member dict of the tunnel reset in it

@@ -60,12 +60,7 @@ def targets_of(request):
 def unit_verdicts(facts, limits, host):
     """Unit name -> verdict dict: each tunnel's best verdict (health.device_verdicts), and
     each OpenVPN client's (connected or not)."""
-    verdicts = {}
-    for verdict in health.device_verdicts(facts, limits, host):
-        known = verdicts.get(verdict["name"])
-        if known is None or health.VERDICT_RANK[verdict["verdict"]] < \
-                health.VERDICT_RANK[known["verdict"]]:
-            verdicts[verdict["name"]] = verdict
+    verdicts = reset_plan.best_verdicts(health.device_verdicts(facts, limits, host))
     for unit in reset_plan.reset_units(facts):
         if "openvpn_client" in unit:
             verdicts[unit["name"]] = reset_plan.client_verdict(unit)
@@ -146,9 +141,7 @@ def _unit_state(unit, verdict):
 
 def _states(facts, names, verdicts):
     """name -> state of each named unit (the first SA of a name, as vpn_facts lists them)."""
-    units = {}
-    for unit in reset_plan.reset_units(facts):
-        units.setdefault(unit.get("name"), unit)
+    units = reset_plan.units_by_name(facts)
     return {name: _unit_state(units.get(name), verdicts.get(name) or {
         "verdict": health.DOWN, "reasons": ["not on the device"]}) for name in names}
 
@@ -191,7 +184,7 @@ class ResetRun:
                                   self.request["redundancy"], self.limits)
             plan = reset_plan.plan_resets(self.host, before, targets, verdicts, sets,
                                           force=self.request["force"])
-            units = {u.get("name"): u for u in reversed(reset_plan.select_tunnels(before, targets))}
+            units = reset_plan.units_by_name(before)
             commands = [(name, unit_commands(self.platform, units[name], self.request,
                                              self.options)) for name in plan["reset"]]
             result = self._result(plan, commands)
@@ -210,8 +203,7 @@ class ResetRun:
                     result["sent"].append({"tunnel": name, "command": command,
                                            "output": session.run(command)})
             sent_at = self.clock()
-            after, back_at = self._verify(session, plan["reset"], sent_at)
-        after_verdicts = unit_verdicts(after, self.limits, self.host) if after else {}
+            after, after_verdicts, back_at = self._verify(session, plan["reset"], sent_at)
         states_after = _states(after, plan["reset"], after_verdicts) if after else {}
         waited = self.request["wait_timeout"] > 0
         result["tunnels"] = [{
@@ -240,24 +232,25 @@ class ResetRun:
 
     def _verify(self, session, names, sent_at):
         """Read the device every poll_interval until every reset unit is OPERATIONAL or
-        wait_timeout passes. Returns (last facts, {name: clock time it was first back})."""
+        wait_timeout passes. Returns (last facts read, their unit verdicts, {name: clock time
+        it was first back})."""
         wait = self.request["wait_timeout"]
         if wait <= 0:
-            return None, {}
+            return None, {}, {}
         deadline = sent_at + wait
         back_at = {}
-        facts = None
+        facts, verdicts = None, {}
         while True:
             self.sleep(max(0.0, min(self.request["poll_interval"], deadline - self.clock())))
-            facts = self._read_again(session)
-            if facts is not None:
+            read = self._read_again(session)
+            if read is not None:
+                facts, verdicts = read, unit_verdicts(read, self.limits, self.host)
                 now = self.clock()
-                verdicts = unit_verdicts(facts, self.limits, self.host)
                 for name in names:
                     if name not in back_at and (verdicts.get(name) or {}).get("verdict") == OPERATIONAL:
                         back_at[name] = now
             if len(back_at) == len(names) or self.clock() >= deadline:
-                return facts, back_at
+                return facts, verdicts, back_at
 
     def _read_again(self, session):
         """The device's facts now, or None while it cannot be read (a reset may cut the

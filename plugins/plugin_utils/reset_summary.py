@@ -7,27 +7,7 @@ after the resets."""
 
 from __future__ import annotations
 
-from ansible_collections.vpnops.tunnels.plugins.plugin_utils import health, inputs
-
-
-def _fresh_verdicts(device, limits):
-    """Tunnel name -> best verdict on the facts read after the resets; OpenVPN clients too."""
-    verdicts = {}
-    if device.facts is None:
-        return verdicts
-    for verdict in health.device_verdicts(device.facts, limits, device.host):
-        known = verdicts.get(verdict["name"])
-        if known is None or health.VERDICT_RANK[verdict["verdict"]] < \
-                health.VERDICT_RANK[known["verdict"]]:
-            verdicts[verdict["name"]] = verdict
-    for tunnel in device.tunnels:
-        detail = tunnel.get("openvpn") or {}
-        for client in detail.get("clients") or () if detail.get("role") == "server" else ():
-            connected = client.get("state") == "CONNECTED"
-            verdicts[client.get("common_name")] = {
-                "verdict": health.OPERATIONAL if connected else health.DOWN,
-                "reasons": ["client %s" % (client.get("state") or "not connected")]}
-    return verdicts
+from ansible_collections.vpnops.tunnels.plugins.plugin_utils import health, inputs, reset_runner
 
 
 def _result_of(record):
@@ -52,7 +32,8 @@ def summarize(data, records, limits, hosts=None, errors_after=None):
                 "error": record.get("error") or errors_after[device.host],
                 "tunnels": list(record.get("candidates") or ())})
             continue
-        fresh = _fresh_verdicts(device, limits)
+        fresh = reset_runner.unit_verdicts(device.facts, limits, device.host) \
+            if device.facts is not None else {}
         refused = {r.get("tunnel"): r for r in result.get("refused") or ()}
         waiting = result.get("outside_window") or {}
         times = {t.get("name"): t.get("seconds") for t in result.get("tunnels") or ()}
