@@ -6,10 +6,8 @@
 from __future__ import annotations
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import gather
-from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
-    VpnError,
-    VpnTransportError,
-)
+from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnError
+from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils.device_action import (
     GATHER_SPEC,
     DeviceAction,
@@ -33,19 +31,15 @@ class ActionModule(DeviceAction):
         result = super().run(tmp, task_vars)
         del tmp
         self._vars = task_vars or {}
+        host = self._var("inventory_hostname")
         try:
-            options = gather.with_defaults(self._options())
-            platform = self._platform(options)
-            spec = self._connection_spec(platform, options["timeout"])
-            hostname = self._var("inventory_hostname")
-            device, outputs = gather.gather_device(spec, platform, options, hostname=hostname)
-        except VpnTransportError as error:
-            result.update(unreachable=True, msg="%s: %s" % (self._var("inventory_hostname"), error))
-            return result
+            job = self._gather_job(host, self._options())
         except VpnError as error:
-            result.update(failed=True, msg="%s: %s" % (self._var("inventory_hostname"), error))
+            result.update(failed=True, msg="%s: %s" % (host, error))
             return result
-        result.update(changed=False, ansible_facts={"vpn": device})
-        if options["include_raw"]:
-            result["raw_outputs"] = [{"command": c, "output": o} for c, o in outputs]
+        outcome = fleet.gather_one(job)  # the result fleet mode gives each host too
+        if outcome.pop("vpn_unreachable", False):
+            outcome.pop("failed")
+            outcome["unreachable"] = True
+        result.update(outcome)
         return result

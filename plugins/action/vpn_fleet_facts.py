@@ -15,7 +15,6 @@ Two ways to hand each host its facts:
 
 from __future__ import annotations
 
-from ansible_collections.vpnops.tunnels.plugins.module_utils import gather
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnError
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils.device_action import DeviceAction
@@ -90,14 +89,10 @@ class ActionModule(DeviceAction):
             try:
                 options = self._options()
                 for name in FLEET_OPTIONS:
-                    options.pop(name, None)
-                options = gather.with_defaults(options)
-                platform = self._platform(options)
-                spec = self._connection_spec(platform, options["timeout"])
+                    options.pop(name)
+                jobs.append(self._gather_job(host, options))
             except VpnError as error:
                 outcomes[host] = {"failed": True, "msg": "%s: %s" % (host, error)}
-                continue
-            jobs.append(fleet.Job(host, spec, platform, options))
         for host, outcome in fleet.gather_all(jobs, int(pool_size)).items():
             outcomes[host] = outcome
         return outcomes

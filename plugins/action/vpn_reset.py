@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.vpnops.tunnels.plugins.module_utils import gather, reset
+from ansible_collections.vpnops.tunnels.plugins.module_utils import reset
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
     VpnError,
     VpnTransportError,
@@ -62,12 +62,10 @@ class ActionModule(DeviceAction):
                 window = dict(window, timezone="UTC")  # from a host variable, unvalidated
             request = {name: options.pop(name) for name in RESET_SPEC}
             request["maintenance_window"] = window
-            gather_options = gather.with_defaults(options)
-            platform = self._platform(gather_options)
-            spec = self._connection_spec(platform, gather_options["timeout"])
+            job = self._gather_job(host, options)
             fleet = inputs.devices(self._vars.get("hostvars") or {},
                                    self._vars.get("ansible_play_hosts_all") or [host])
-            run = ResetRun(spec, platform, host, gather_options, request, fleet=fleet,
+            run = ResetRun(job.spec, job.platform, host, job.options, request, fleet=fleet,
                            check_mode=bool(self._task.check_mode))
             outcome = run.run()
         except VpnTransportError as error:

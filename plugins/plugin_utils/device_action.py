@@ -13,6 +13,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import gather, parsers, platforms, transport
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnError
+from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet
 
 try:
     # Imported when Ansible loads the action class, on purpose: forked workers inherit the
@@ -74,6 +75,13 @@ class DeviceAction(ActionBase):
                 value = given.get(name)  # the spec's default, if it has one
             options[name] = value
         return options
+
+    def _gather_job(self, host, options):
+        """What gathering this host needs (plugin_utils.fleet.Job): options are the validated
+        gather options (_options() without the task's other options)."""
+        options = gather.with_defaults(options)
+        platform = self._platform(options)
+        return fleet.Job(host, self._connection_spec(platform, options["timeout"]), platform, options)
 
     def _platform(self, options):
         return platforms.resolve_platform(options.get("platform"), self._var("ansible_network_os"))
