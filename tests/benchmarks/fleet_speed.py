@@ -32,6 +32,9 @@ sys.path.insert(0, str(REPO / "tests" / "lab"))
 
 from emulator.fleet import ensure_collection_importable, load_vendors  # noqa: E402  (the path above)
 
+ensure_collection_importable()
+from ansible_collections.vpnops.tunnels.plugins.module_utils import platforms  # noqa: E402
+
 
 def serve(platform, count, workdir):
     """Start the emulator for count devices; returns (process, inventory path)."""
@@ -68,7 +71,7 @@ def hosts_of(inventory):
 
 def baseline(hosts, platform, command):
     """A plain netmiko thread pool: connect, one command, disconnect."""
-    device_type = PROFILES_BY_PLATFORM[platform]
+    device_type = platforms.device_type(platform)
 
     def one(host_vars):
         connection = netmiko.ConnectHandler(
@@ -102,20 +105,19 @@ def playbook(inventory, *extra):
     return elapsed, done.returncode, gathered, failed
 
 
-PROFILES_BY_PLATFORM = {"cisco_ios": "cisco_ios"}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500])
-    parser.add_argument("--platform", default="cisco_ios", choices=sorted(PROFILES_BY_PLATFORM))
+    parser.add_argument("--platform", default="cisco_ios",
+                        help="an emulated platform whose gather commands include COMMAND")
+    parser.add_argument("--command", default="show crypto session detail",
+                        help="the one command of the baseline")
     args = parser.parse_args()
     if not (REPO / ".build" / "collections" / "ansible_collections" / "vpnops").exists():
         raise SystemExit("build the collection first: make collection")
-    ensure_collection_importable()
     vendor = load_vendors([args.platform])[0][args.platform]
     tunnels = len(vendor.example_tunnels(0))
-    command = "show crypto session detail"
+    command = args.command
     print("platform %s, %d tunnels per device; emulator in its own process; %d CPUs"
           % (args.platform, tunnels, os.cpu_count()))
     print("%-6s %-10s %9s %7s  %s" % ("hosts", "mode", "seconds", "ratio", "notes"))
