@@ -146,6 +146,12 @@ def _states(facts, names, verdicts):
         "verdict": health.DOWN, "reasons": ["not on the device"]}) for name in names}
 
 
+def _described(name, state):
+    if state is None:  # the device could not be read after the reset
+        return "%s could not be read again" % name
+    return "%s is %s (%s)" % (name, state["state"], "; ".join(state["reasons"]))
+
+
 def _diff(before, after, note):
     def text(states):
         return "".join("%s: %s %s\n" % (name, state["state"], state["verdict"])
@@ -221,9 +227,7 @@ class ResetRun:
                 result["msg"] = ("reset sent, but %s did not come back OPERATIONAL within %d s: %s"
                                  % ("1 tunnel" if len(missing) == 1 else "%d tunnels" % len(missing),
                                     self.request["wait_timeout"], ", ".join(
-                                        "%s is %s (%s)" % (name, states_after[name]["state"],
-                                                           "; ".join(states_after[name]["reasons"]))
-                                        for name in missing)))
+                                        _described(name, states_after.get(name)) for name in missing)))
             else:
                 result["msg"] = "reset %s; all back OPERATIONAL" % ", ".join(plan["reset"])
         else:

@@ -96,3 +96,49 @@ def test_an_openvpn_client_tunnel_restarts_itself_with_sigusr1():
     assert "signal SIGUSR1" in command and "kill" not in command
     with pytest.raises(VpnConfigError, match="openvpn_management"):
         reset_runner.unit_commands("openvpn", client, request(), {})
+
+
+def test_a_device_that_cannot_be_read_after_the_reset_fails_with_a_message(monkeypatch):
+    """The reset is sent, then every read fails: the host fails and says so (no traceback)."""
+    from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnTransportError
+
+    down = ipsec_tunnel("hq")
+    down["state"] = "DOWN"
+    down["children"][0]["state"] = "DOWN"
+    facts = dict(model.new_device("strongswan"), tunnels=[down])
+    reads, sent = [facts], []
+
+    class FakeSession:
+        broken, connection = False, object()
+
+        def __init__(self, spec):
+            self.spec = spec
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc_info):
+            return False
+
+        def run(self, command):
+            sent.append(command)
+            return ""
+
+        def reopen(self):
+            raise VpnTransportError("cannot reach gw")
+
+    def read_device(session, platform, options, hostname=None):
+        if reads:
+            return reads.pop(), []
+        raise VpnTransportError("cannot reach gw")
+
+    monkeypatch.setattr(reset_runner, "Session", FakeSession)
+    monkeypatch.setattr(reset_runner.gather, "read_device", read_device)
+    clock = iter(range(0, 1000))
+    run = reset_runner.ResetRun({}, "strongswan", "gw", {}, {"name": ["hq"], "wait_timeout": 5},
+                                clock=lambda: next(clock), sleep=lambda seconds: None)
+    result = run.run()
+    assert sent and sent[0].startswith("/usr/sbin/swanctl --terminate --ike hq")
+    assert result["failed"] is True
+    assert "hq could not be read again" in result["msg"]
+    assert result["tunnels"][0]["back"] is False and result["tunnels"][0]["after"] is None
