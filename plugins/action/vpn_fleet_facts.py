@@ -24,8 +24,9 @@ from ansible_collections.vpnops.tunnels.plugins.action.vpn_facts import ARGUMENT
 ARGUMENT_SPEC = dict(FACTS_SPEC, **{
     "hosts": {"type": "list", "elements": "str"},
     "pool_size": {"type": "int", "default": fleet.DEFAULT_POOL_SIZE},
+    "processes": {"type": "int", "default": 0},
 })
-FLEET_OPTIONS = ("hosts", "pool_size")
+FLEET_OPTIONS = ("hosts", "pool_size", "processes")
 
 # task uuid -> {host: outcome}; filled by the first loop item, emptied by the last
 _GATHERED = {}
@@ -82,6 +83,7 @@ class ActionModule(DeviceAction):
         hostvars = task_vars.get("hostvars") or {}
         jobs, outcomes = [], {}
         pool_size = self._task.args.get("pool_size") or fleet.DEFAULT_POOL_SIZE
+        processes = self._task.args.get("processes") or 0
         for host in hosts:
             # options and connection variables are templated here, one host after the other:
             # Ansible's templating is not for threads
@@ -93,6 +95,6 @@ class ActionModule(DeviceAction):
                 jobs.append(self._gather_job(host, options))
             except VpnError as error:
                 outcomes[host] = {"failed": True, "msg": "%s: %s" % (host, error)}
-        for host, outcome in fleet.gather_all(jobs, int(pool_size)).items():
+        for host, outcome in fleet.gather_all(jobs, int(pool_size), int(processes)).items():
             outcomes[host] = outcome
         return outcomes

@@ -13,8 +13,8 @@ short_description: Gather VPN tunnel state from every host of the play at once (
 version_added: "0.1.0"
 description:
   - The fleet mode of M(vpnops.tunnels.vpn_facts) - one task gathers every host of the play
-    concurrently in one process (a pool of O(pool_size) threads) instead of one Ansible task
-    per host, which costs a forked worker per host.
+    concurrently (a pool of O(pool_size) threads, split over O(processes) processes) instead
+    of one Ansible task per host, which costs a forked worker per host.
   - "Two ways to give each host its own C(ansible_facts.vpn) (the same model vpn_facts gives):"
   - "Fast - run it once (C(run_once=true), no loop) in a play with C(strategy:
     vpnops.tunnels.fleet). That strategy hands the one result out host by host, and fails
@@ -62,9 +62,19 @@ options:
     type: list
     elements: str
   pool_size:
-    description: How many devices are gathered at the same time.
+    description: How many devices are gathered at the same time, in all processes together.
     type: int
     default: 50
+  processes:
+    description:
+      - How many processes share the gathering. SSH and parsing are Python work that one
+        process runs on one CPU at a time, so a large fleet is split over forked processes,
+        each with its share of the jobs and of O(pool_size).
+      - V(0) chooses - one per CPU the controller lets Ansible use, but none for fewer than 50
+        devices. Another number is used as it is (at most one per device); V(1) keeps
+        everything in the task's own process.
+    type: int
+    default: 0
   gather_subset:
     description: As for M(vpnops.tunnels.vpn_facts).
     type: list

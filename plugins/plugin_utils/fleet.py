@@ -1,13 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the vpnops.tunnels collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fleet mode: gather many devices concurrently in one process, each with the result its own
-vpn_facts task would have given (facts, or the same failure message). Transport and parsers
-keep no per-process state, so threads share nothing but the pool."""
+"""Fleet mode: gather many devices concurrently, each with the result its own vpn_facts task
+would have given (facts, or the same failure message). Transport and parsers keep no
+per-process state, so threads share nothing but the pool, and a forked process needs
+nothing but its share of the jobs."""
 
 from __future__ import annotations
 
 import collections
+import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import gather
@@ -17,6 +20,8 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
 )
 
 DEFAULT_POOL_SIZE = 50
+# A process of its own pays off from this many devices on (forking costs milliseconds).
+DEVICES_PER_PROCESS = 50
 STRATEGY = "vpnops.tunnels.fleet"
 # the key of a once-for-the-play result that the fleet strategy hands out host by host
 RESULT_KEY = "vpn_fleet"
@@ -45,13 +50,76 @@ def gather_one(job):
     return result
 
 
-def gather_all(jobs, pool_size=DEFAULT_POOL_SIZE):
-    """host -> gather_one() result, for every job, at most pool_size at a time."""
+def gather_all(jobs, pool_size=DEFAULT_POOL_SIZE, processes=1):
+    """host -> gather_one() result for every job, in the jobs' order; at most pool_size
+    devices at a time in all.
+
+    SSH and parsing are Python work that one interpreter runs on one CPU at a time, so the
+    jobs can be split over `processes` forked processes, each with its share of the pool.
+    0 chooses: one per CPU, but none for fewer than DEVICES_PER_PROCESS devices.
+    """
     jobs = list(jobs)
     if not jobs:
         return {}
+    if not processes:
+        processes = min(usable_cpus(), len(jobs) // DEVICES_PER_PROCESS)
+    processes = max(1, min(processes, len(jobs), pool_size))
+    shares = [jobs[index::processes] for index in range(processes)]
+    threads = [pool_size // processes + (index < pool_size % processes)
+               for index in range(processes)]
+    # forked before this process starts a thread: a child inherits no lock held by one
+    children = [_fork_gather(share, size) for share, size in zip(shares[1:], threads[1:])]
+    outcomes = _gather_threads(shares[0], threads[0])
+    for child, share in zip(children, shares[1:]):
+        outcomes.update(_collect(child, share))
+    return {job.host: outcomes[job.host] for job in jobs}
+
+
+def usable_cpus():
+    """The CPUs this process may run on (a container's or taskset's limit, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _gather_threads(jobs, pool_size):
     with ThreadPoolExecutor(max_workers=max(1, min(pool_size, len(jobs)))) as pool:
         return dict(zip((job.host for job in jobs), pool.map(gather_one, jobs)))
+
+
+def _fork_gather(jobs, pool_size):
+    """Gather jobs in a forked child that writes its results as JSON to a pipe."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's lines run in another process
+        status = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "w", encoding="utf-8") as stream:
+                json.dump(_gather_threads(jobs, pool_size), stream)
+            status = 0
+        finally:
+            # never return into the parent's code (Ansible's worker) nor run its exit handlers
+            os._exit(status)  # pylint: disable=protected-access
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(child, jobs):
+    """A child's results; a child that died fails its devices instead of the fleet."""
+    pid, read_end = child
+    with os.fdopen(read_end, encoding="utf-8") as stream:
+        text = stream.read()
+    _pid, status = os.waitpid(pid, 0)
+    try:
+        outcomes = json.loads(text) if status == 0 else {}
+    except ValueError:
+        outcomes = {}
+    reason = "the process gathering it ended unexpectedly (exit status %d)" % (
+        os.waitstatus_to_exitcode(status))
+    return {job.host: outcomes.get(job.host) or {"failed": True, "msg": "%s: %s" % (job.host, reason)}
+            for job in jobs}
 
 
 def fleet_result(outcomes):

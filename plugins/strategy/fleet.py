@@ -42,13 +42,16 @@ class StrategyModule(LinearStrategyModule):
                 data = getattr(result, "_result", None) or {}
             fleet = data.get(RESULT_KEY) if isinstance(data, dict) else None
             if fleet:
-                self._hand_out(iterator, result._task, fleet)
+                self._hand_out(iterator, result._task, fleet, result._host.name)
         return results
 
-    def _hand_out(self, iterator, task, fleet):
-        """Each host's part of the fleet result: its facts, or its failure."""
+    def _hand_out(self, iterator, task, fleet, ran_on):
+        """Each host's part of the fleet result: its facts, or its failure. A host that got
+        its facts counts as ok in the recap, as if it had run the task itself."""
         for name, facts in (fleet.get("facts") or {}).items():
             self._variable_manager.set_host_facts(name, {"vpn": facts})
+            if name != ran_on:
+                self._tqm._stats.increment("ok", name)
         for name, message in (fleet.get("unreachable") or {}).items():
             host = self._inventory.get_host(name)
             if host is None:

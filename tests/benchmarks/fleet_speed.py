@@ -13,6 +13,7 @@ Not a test: it prints a table.
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -98,10 +99,10 @@ def playbook(inventory, *extra):
                            str(inventory), *extra], env=env, capture_output=True, text=True,
                           check=False)
     elapsed = time.monotonic() - started
-    lines = done.stdout.splitlines()
-    # per-host mode reports each host's task, fleet mode each loop item: count both kinds
-    gathered = sum(1 for line in lines if line.startswith("ok: [") and "Print" not in line)
-    failed = sum(1 for line in lines if line.startswith(("failed: [", "fatal: [")))
+    # the recap has a line per host in both modes (the fleet strategy counts each host ok)
+    recap = [line for line in done.stdout.splitlines() if re.search(r" : ok=\d+ ", line)]
+    gathered = sum(1 for line in recap if re.search(r"unreachable=0 +failed=0 ", line))
+    failed = len(recap) - gathered
     return elapsed, done.returncode, gathered, failed
 
 

@@ -1,7 +1,7 @@
 """Fleet mode: one vpn_fleet_facts task gathers every emulated device concurrently, and each
 host ends up with its own ansible_facts.vpn - equal to the device's state, as in per-host mode
 - while a device with a wrong password or garbage output fails alone, with the message
-vpn_facts gives. Both ways of handing the results out are checked: the fleet strategy, and a
+vpn_facts gives, also when the devices are shared out over several processes. Both ways of handing the results out are checked: the fleet strategy, and a
 loop with delegate_facts under the default strategy. Runs in this process on 127.0.0.1."""
 
 import copy
@@ -22,8 +22,10 @@ FLEET_TASK = {"name": "Gather every device at once", "vpnops.tunnels.vpn_fleet_f
 SHOW = {"name": SHOW_TASK, "ansible.builtin.debug": {"msg": "{{ ansible_facts.vpn | default(None) }}"}}
 
 
-def playbook(path, by_strategy):
+def playbook(path, by_strategy, processes=1):
     gather = dict(FLEET_TASK)
+    gather["vpnops.tunnels.vpn_fleet_facts"] = dict(gather["vpnops.tunnels.vpn_fleet_facts"],
+                                                    processes=processes)
     play = {"name": "fleet", "hosts": "all", "gather_facts": False, "tasks": [gather, SHOW]}
     if by_strategy:
         play["strategy"] = "vpnops.tunnels.fleet"
@@ -44,14 +46,15 @@ def devices():
     return found
 
 
-@pytest.mark.parametrize("by_strategy", [True, False], ids=["fleet-strategy", "loop"])
+@pytest.mark.parametrize("by_strategy,processes", [(True, 1), (True, 3), (False, 2)],
+                         ids=["fleet-strategy", "fleet-strategy-3-processes", "loop-2-processes"])
 def test_each_host_gets_its_own_facts_and_faulty_ones_fail_alone(
-        devices, ansible_env, tmp_path, by_strategy):
+        devices, ansible_env, tmp_path, by_strategy, processes):
     inventory = tmp_path / "fleet.yml"
     with Fleet(devices) as fleet:
         fleet.write_inventory(inventory)
         done, records = run_ansible(ansible_env, "ansible-playbook", "-i", inventory,
-                                    playbook(tmp_path / "play.yml", by_strategy))
+                                    playbook(tmp_path / "play.yml", by_strategy, processes))
         truth = {device.name: copy.deepcopy(device.state()) for device in devices}
     shown = host_results(records, task=SHOW_TASK)
     healthy = [d for d in devices if not d.faults]
@@ -80,6 +83,9 @@ def test_each_host_gets_its_own_facts_and_faulty_ones_fail_alone(
             assert "[WARNING]: %s: %s" % (device.name, FAULTS[fault]) in done.stdout + done.stderr
     gathered = host_results(records, task=FLEET_TASK["name"])
     assert len(gathered) == 1  # one task for the whole fleet
+    if by_strategy:  # and the recap counts every host, as if each had run it
+        recap = {line.split()[0]: line for line in done.stdout.splitlines() if " : ok=" in line}
+        assert all("ok=2 " in recap[d.name] and "failed=0" in recap[d.name] for d in healthy)
     if by_strategy:
         summary = next(iter(gathered.values()))["vpn_fleet"]
         assert sorted(summary["facts"]) == sorted(d.name for d in healthy)
