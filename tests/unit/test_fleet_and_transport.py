@@ -110,7 +110,7 @@ def test_a_process_that_dies_fails_its_own_devices_only(monkeypatch):
     (500, 0, 2),    # one per CPU (two here) from 50 devices each
     (120, 0, 2),
     (5, 8, 5),      # never more than one per device
-    (500, 100, 50), # nor more than the pool has threads
+    (500, 100, 50),  # nor more than the pool has threads
 ])
 def test_how_many_processes(monkeypatch, jobs, processes, expected):
     started = []
