@@ -74,11 +74,6 @@ def _are(count):
     return "1 child SA is" if count == 1 else "%d child SAs are" % count
 
 
-def _verdict(host, tunnel, verdict, reasons):
-    return {"host": host, "name": tunnel.get("name"), "type": tunnel.get("type"),
-            "state": tunnel.get("state"), "verdict": verdict, "reasons": reasons}
-
-
 def tunnel_verdict(tunnel, limits=None, host=None):
     """The verdict dict of one tunnel: host, name, type, state, verdict, reasons."""
     limits = limits or DEFAULT_THRESHOLDS
@@ -91,7 +86,8 @@ def tunnel_verdict(tunnel, limits=None, host=None):
         verdict, reasons = _wireguard(tunnel)
     else:
         verdict, reasons = UNKNOWN, ["unknown tunnel type %r" % (kind,)]
-    return _verdict(host, tunnel, verdict, reasons)
+    return {"host": host, "name": tunnel.get("name"), "type": kind,
+            "state": tunnel.get("state"), "verdict": verdict, "reasons": reasons}
 
 
 def device_verdicts(facts, limits=None, host=None):
@@ -113,9 +109,11 @@ def device_verdicts(facts, limits=None, host=None):
 
 # --- IPsec ---------------------------------------------------------------------------------
 
+_EMPTY = {}  # a missing sub-dict, read only
+
 def _ipsec(tunnel, limits):
     state = tunnel.get("state")
-    ike = tunnel.get("ike") or {}
+    ike = tunnel.get("ike") or _EMPTY
     children = tunnel.get("children") or ()
     up = [child for child in children if child.get("state") in CHILD_UP]
     if state == "UNDEFINED" or state is None:
@@ -165,7 +163,7 @@ def _native(tunnel, ike):
 
 
 def _where(ike):
-    negotiation = ike.get("negotiation") or {}
+    negotiation = ike.get("negotiation") or _EMPTY
     step = negotiation.get("step")
     if not step:
         return ""
@@ -174,7 +172,7 @@ def _where(ike):
 
 
 def _phase1_failed(tunnel, ike, state):
-    negotiation = ike.get("negotiation") or {}
+    negotiation = ike.get("negotiation") or _EMPTY
     step, phase = negotiation.get("step"), negotiation.get("phase")
     if step and phase == 1 and " " not in step:
         return "phase 1 not established: stopped at %s%s" % (step, _state_note(state))
@@ -197,7 +195,7 @@ def _state_note(state):
 
 def _phase2_failed(ike, children):
     """Phase 2 failed when the device said so (negotiation phase 2), else not established."""
-    negotiation = ike.get("negotiation") or {}
+    negotiation = ike.get("negotiation") or _EMPTY
     if negotiation.get("phase") == 2 and negotiation.get("step"):
         head = "phase 1 up, phase 2 failed: %s" % negotiation["step"]
     else:

@@ -42,11 +42,14 @@ def remote_key(tunnel):
     return ",".join(sorted(networks)) or None
 
 
-def _member(host, name, verdict, present=True, reason=None):
-    return {"host": host, "tunnel": name, "present": present,
-            "verdict": verdict["verdict"] if verdict else reason[0],
-            "state": verdict["state"] if verdict else None,
-            "reasons": verdict["reasons"] if verdict else [reason[1]]}
+def _member(host, name, verdict):
+    return {"host": host, "tunnel": name, "present": True, "verdict": verdict["verdict"],
+            "state": verdict["state"], "reasons": verdict["reasons"]}
+
+
+def _absent_member(host, name, verdict, reason):
+    return {"host": host, "tunnel": name, "present": False, "verdict": verdict, "state": None,
+            "reasons": [reason]}
 
 
 def _status(members):
@@ -107,11 +110,11 @@ def build_sets(entries, declared=None, by_remote_network=True, include_single=Fa
             if verdict is not None:
                 listed.append(_member(host, tunnel_name, verdict))
             elif host in known_hosts:
-                listed.append(_member(host, tunnel_name, None, False, (
-                    health.DOWN, "tunnel not on the device")))
+                listed.append(_absent_member(host, tunnel_name, health.DOWN,
+                                             "tunnel not on the device"))
             else:
-                listed.append(_member(host, tunnel_name, None, False, (
-                    health.UNKNOWN, "no VPN facts for this host")))
+                listed.append(_absent_member(host, tunnel_name, health.UNKNOWN,
+                                             "no VPN facts for this host"))
         sets.append(_set(name, "declared", None, listed))
     found = sorted(key for key, idents in groups.items() if len(idents) >= 2 or include_single)
     for key in found:
