@@ -19,7 +19,7 @@ system part, mostly the kernel's first touch of fresh memory, is also shown apar
 linearity is given on user time as well: what the parser's own algorithm does.
 
     .venv/bin/python tests/benchmarks/parse_speed.py [--sizes 1000 10000 50000]
-        [--platforms cisco_ios openvpn ...] [--no-memory] [--textfsm-only]
+        [--platforms cisco_ios openvpn ...] [--no-memory] [--textfsm-only | --no-textfsm]
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def print_targets(linearity, ratios):
     for platform, (total, user) in sorted((linearity or {}).items()):
         print("  %-18s linearity %.2f, user time %.2f  %s (<= %.1f)" % (
             platform, total, user, "met" if round(total, 2) <= LINEARITY_TARGET else "MISSED", LINEARITY_TARGET))
-    if TEXTFSM_TARGET_CASE in ratios:
+    if TEXTFSM_TARGET_CASE in (ratios or {}):
         platform, command, count = TEXTFSM_TARGET_CASE
         value = ratios[TEXTFSM_TARGET_CASE]
         print("  %s %s at %d: %.2fx faster than bare TextFSM  %s (>= %.0fx)" % (
@@ -263,6 +263,7 @@ def main():
                      default=generate.platforms(), help="default: all %d" % len(generate.platforms()))
     cli.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
     cli.add_argument("--textfsm-only", action="store_true", help="only the TextFSM comparison")
+    cli.add_argument("--no-textfsm", action="store_true", help="skip the TextFSM comparison")
     cli.add_argument("--peak-memory-of", help=argparse.SUPPRESS)  # the child process's input
     args = cli.parse_args()
     if args.peak_memory_of:
@@ -272,7 +273,7 @@ def main():
     linearity = None
     if not args.textfsm_only:
         linearity = print_platform_table(args.platforms, sizes, not args.no_memory)
-    ratios = print_textfsm_table(args.platforms, sizes)
+    ratios = None if args.no_textfsm else print_textfsm_table(args.platforms, sizes)
     print_targets(linearity, ratios)
 
 

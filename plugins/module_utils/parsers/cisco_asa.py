@@ -29,6 +29,7 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common impo
     hex_spi,
     int_or_fail,
     normalize,
+    numbered_lines,
     range_prefix_length,
     shows_any,
     split_key_size,
@@ -125,7 +126,7 @@ def _noisy(text):
 def _meaningful_lines(key, text):
     """(number, line) pairs, blank lines included, with pager remnants, prompts and error
     markers ('^') dropped and the ASA's error messages raised as parse errors."""
-    lines = enumerate(text.splitlines(), 1)
+    lines = numbered_lines(text)
     return _cleaned(key, lines) if _noisy(text) else lines
 
 

@@ -31,6 +31,7 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common impo
     fail,
     hex_spi,
     normalize,
+    numbered_lines,
     range_prefix_length,
 )
 
@@ -202,7 +203,7 @@ _NOISE = re.compile(r"Load for five secs|Time source is |\*?[A-Z][a-z]{2} +\d+ [
 def _meaningful_lines(key, text):
     """Yield (number, stripped line) without pager remnants and noise; IOS errors raise."""
     paged = "\x08" in text or "--More--" in text
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in numbered_lines(text):
         if paged and ("\x08" in line or "--More--" in line):
             line = _PAGER.sub("", line.replace("\x08", ""))
         line = line.strip()

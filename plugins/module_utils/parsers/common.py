@@ -60,9 +60,28 @@ def split_address_port(text):
     return match.group("address"), int(port) if port else None
 
 
+LINES_PER_SPLIT = 1 << 16  # characters split into lines at a time (numbered_lines)
+
+
+def numbered_lines(text, chunk=LINES_PER_SPLIT):
+    """(line_number, line) for every line, exactly as enumerate(text.splitlines(), 1).
+
+    The text is split a chunk at a time, at a newline, so the lines of a large output never
+    all exist at once: their memory is reused chunk after chunk instead of being requested
+    afresh from the system (a third of the time of 50,000 tunnels went to that)."""
+    number, start, size = 1, 0, len(text)
+    while start < size:
+        end = text.find("\n", start + chunk)
+        end = size if end < 0 else end + 1  # the newline ends this chunk's last line
+        lines = text[start:end].splitlines()
+        yield from enumerate(lines, number)
+        number += len(lines)
+        start = end
+
+
 def nonempty_lines(text):
     """(line_number, line) for every non-blank line, CR stripped (management sockets send CRLF)."""
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in numbered_lines(text):
         line = line.rstrip("\r")
         if line.strip():
             yield number, line

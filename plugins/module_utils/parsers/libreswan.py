@@ -31,6 +31,7 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common impo
     configured_tunnel,
     fail,
     fill_missing,
+    numbered_lines,
     scaled_size,
 )
 
@@ -268,7 +269,7 @@ def gather_commands(options):
 
 def _lines(text):
     """(number, line) without whack's reply code (000, 006 before 5.x); readers skip blanks."""
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in numbered_lines(text):
         yield number, line[4:] if line[3:4] in ("", " ") and line[:3].isdigit() else line
 
 

@@ -35,6 +35,7 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common impo
     fail,
     is_dash_rule,
     normalize,
+    numbered_lines,
 )
 
 PLATFORM = "paloalto_panos"
@@ -121,7 +122,7 @@ _CLI_ERROR = re.compile(r"^\s*(?:Invalid syntax\.?|Unknown command:.*|Server err
 def _meaningful_lines(key, text):
     """(number, line) of non-blank lines; pager remnants cut; CLI errors become parse errors."""
     lines = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in numbered_lines(text):
         line = _MORE.sub("", line.rstrip("\r")).rstrip()
         if not line.strip():
             continue

@@ -11,6 +11,7 @@ tunnels and children that have no SA as DOWN instead of letting them vanish.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 
@@ -71,8 +72,12 @@ def command_key(command):
 
 def parse(key, text):
     lines = _meaningful_lines(key, text)
-    if lines and _VICI_HEADER.match(lines[0][1].strip()):
-        messages = _read_vici(key, lines)
+    first = next(lines, None)
+    if first is None:
+        return []
+    lines = itertools.chain((first,), lines)
+    if _VICI_HEADER.match(first[1].strip()):
+        messages = _read_vici(key, first, lines)
         if key == "swanctl --list-sas":
             return [_sa_from_vici(name, sa) for name, sa in _events(messages, "list-sa event")]
         return [_conn_from_vici(name, conn) for name, conn in _events(messages, "list-conn event")]
@@ -120,17 +125,17 @@ _PRETTY_LINE = re.compile(
 )
 
 
-def _read_vici(key, lines):
-    """Both dump forms as a list of (message name, dict); lists become Python lists.
+def _read_vici(key, first, lines):
+    """Both dump forms, (message name, dict) one message at a time (a message is turned into
+    tunnels before the next is read); lists become Python lists.
 
     --pretty puts the message header alone on its line; --raw puts a whole message on one.
     """
-    if lines[0][1].strip().endswith("{"):
-        return _read_pretty(key, lines)
-    messages = []
+    if first[1].strip().endswith("{"):
+        yield from _read_pretty(key, lines)
+        return
     for number, line in lines:
-        messages.extend(_read_raw_line(key, number, line))
-    return messages
+        yield _read_raw_line(key, number, line)
 
 
 def _read_raw_line(key, number, line):
@@ -149,7 +154,7 @@ def _read_raw_line(key, number, line):
         if match.group("close"):
             done = stack.pop()
             if not stack:
-                return [(header.group(0)[:-2], done)]
+                return header.group(0)[:-2], done
         elif match.group("section"):
             section = {}
             stack[-1][match.group("section")] = section
@@ -162,7 +167,7 @@ def _read_raw_line(key, number, line):
 
 
 def _read_pretty(key, lines):
-    messages, stack, current_list = [], [], None
+    stack, current_list, message = [], None, None
     for number, line in lines:
         match = _PRETTY_LINE.match(line)
         if current_list is not None:
@@ -176,10 +181,12 @@ def _read_pretty(key, lines):
             if stack:
                 stack[-1][match.group("section")] = section
             else:
-                messages.append((match.group("section"), section))
+                message = (match.group("section"), section)
             stack.append(section)
         elif match.group("close") and stack:
             stack.pop()
+            if not stack:
+                yield message
         elif match.group("list") and stack:
             current_list = stack[-1][match.group("list").strip()] = []
         elif match.group("key") and stack:
@@ -188,7 +195,6 @@ def _read_pretty(key, lines):
             fail(PLATFORM, key, "a VICI item inside a message (--pretty)", number, line)
     if stack or current_list is not None:
         fail(PLATFORM, key, "a complete VICI message (unbalanced braces)")
-    return messages
 
 
 def _events(messages, event_name):
@@ -541,7 +547,6 @@ def _text_conn(header):
 
 def _meaningful_lines(key, text):
     """Non-blank lines minus stderr noise; swanctl's own failures become parse errors."""
-    lines = []
     for number, line in nonempty_lines(text):
         stripped = line.strip()
         if _NOISE.match(stripped):
@@ -549,8 +554,7 @@ def _meaningful_lines(key, text):
         if _SWANCTL_ERROR.match(stripped):
             fail(PLATFORM, key, "swanctl output, but swanctl reported an error: %s" % stripped,
                  number, line)
-        lines.append((number, line))
-    return lines
+        yield number, line
 
 
 def _apply_config(sa, conn):

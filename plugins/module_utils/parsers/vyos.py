@@ -36,6 +36,7 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils.parsers.common impo
     fail,
     is_dash_rule,
     normalize,
+    numbered_lines,
     scaled_size,
     split_address_port,
 )
@@ -179,7 +180,7 @@ def _meaningful_lines(key, text):
     """(number, line) without blank lines and pager remnants; indentation is kept, the
     tables are read by column position."""
     lines = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in numbered_lines(text):
         line = _PAGER.sub("", line.rstrip("\r")).rstrip()
         if line.strip():
             lines.append((number, line))
