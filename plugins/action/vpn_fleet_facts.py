@@ -16,7 +16,7 @@ Two ways to hand each host its facts:
 from __future__ import annotations
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnError
-from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet
+from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet, fleet_result
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils.device_action import DeviceAction
 from ansible_collections.vpnops.tunnels.plugins.action.vpn_facts import ARGUMENT_SPEC as FACTS_SPEC
 
@@ -75,7 +75,7 @@ class ActionModule(DeviceAction):
                 " over the hosts with delegate_to and delegate_facts (see the module's"
                 " examples)" % fleet.STRATEGY))
             return result
-        result.update(fleet.fleet_result(self._gather_fleet(task_vars, hosts)))
+        result.update(fleet_result.build(self._gather_fleet(task_vars, hosts)))
         return result
 
     def _gather_fleet(self, task_vars, hosts):

@@ -23,7 +23,8 @@ options:
   _input:
     description:
       - C(hostvars), a dict of host to VPN facts (C(ansible_facts.vpn)), a list of VPN facts,
-        or one device's VPN facts.
+        one device's VPN facts, or the registered result of a
+        M(vpnops.tunnels.vpn_fleet_facts) task that ran once.
     type: raw
     required: true
   findings:

@@ -31,7 +31,8 @@ positional: groups
 options:
   _input:
     description:
-      - C(hostvars), a dict of host to VPN facts (C(ansible_facts.vpn)), or a list of VPN facts.
+      - C(hostvars), a dict of host to VPN facts (C(ansible_facts.vpn)), a list of VPN facts,
+        or the registered result of a M(vpnops.tunnels.vpn_fleet_facts) task that ran once.
     type: raw
     required: true
   groups:

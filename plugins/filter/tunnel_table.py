@@ -24,7 +24,8 @@ options:
   _input:
     description:
       - C(hostvars), a dict of host to VPN facts (C(ansible_facts.vpn)), a list of VPN facts,
-        or one device's VPN facts.
+        one device's VPN facts, or the registered result of a
+        M(vpnops.tunnels.vpn_fleet_facts) task that ran once.
     type: raw
     required: true
   hosts:
@@ -45,7 +46,7 @@ EXAMPLES = r"""
 - name: Print the fleet's tunnels
   run_once: true
   ansible.builtin.debug:
-    msg: "{{ fleet.vpn_fleet.facts | vpnops.tunnels.tunnel_table(hosts=ansible_play_hosts_all) }}"
+    msg: "{{ fleet | vpnops.tunnels.tunnel_table(hosts=ansible_play_hosts_all) }}"
 """
 
 RETURN = r"""

@@ -44,7 +44,8 @@ options:
   _input:
     description:
       - C(hostvars), a dict of host to VPN facts (C(ansible_facts.vpn)), a list of VPN facts,
-        or one device's VPN facts.
+        one device's VPN facts, or the registered result of a
+        M(vpnops.tunnels.vpn_fleet_facts) task that ran once.
       - From C(hostvars) the host variables C(group_names) (for O(policy.expected_tunnels.groups)),
         C(vpn_expected_tunnels) (a list of tunnel names this host must have) and
         C(vpn_redundancy) (tunnel name to redundant set name) are read too.

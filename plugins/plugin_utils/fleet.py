@@ -23,8 +23,6 @@ DEFAULT_POOL_SIZE = 50
 # A process of its own pays off from this many devices on (forking costs milliseconds).
 DEVICES_PER_PROCESS = 50
 STRATEGY = "vpnops.tunnels.fleet"
-# the key of a once-for-the-play result that the fleet strategy hands out host by host
-RESULT_KEY = "vpn_fleet"
 
 # One device to gather: its inventory name, transport spec, platform and vpn_facts options.
 Job = collections.namedtuple("Job", "host spec platform options")
@@ -120,20 +118,3 @@ def _collect(child, jobs):
         os.waitstatus_to_exitcode(status))
     return {job.host: outcomes.get(job.host) or {"failed": True, "msg": "%s: %s" % (job.host, reason)}
             for job in jobs}
-
-
-def fleet_result(outcomes):
-    """A once-for-the-play result from {host: gather_one() result}: RESULT_KEY holds the
-    facts, failures and unreachable hosts for the fleet strategy to hand out."""
-    facts, failed, unreachable = {}, {}, {}
-    for host, outcome in outcomes.items():
-        if not outcome.get("failed"):
-            facts[host] = outcome["ansible_facts"]["vpn"]
-        elif outcome.get("vpn_unreachable"):
-            unreachable[host] = outcome["msg"]
-        else:
-            failed[host] = outcome["msg"]
-    return {"changed": False,
-            RESULT_KEY: {"facts": facts, "failed": failed, "unreachable": unreachable},
-            "msg": "gathered %d of %d hosts; %d failed, %d unreachable" % (
-                len(facts), len(outcomes), len(failed), len(unreachable))}

@@ -9,7 +9,9 @@ A fleet is any of:
     ``ansible_facts.vpn`` (or ``ansible_vpn`` when facts are injected as variables);
   - a mapping host -> device facts (``ansible_facts.vpn`` of each host);
   - a list of device facts (the host is each one's ``hostname``);
-  - one device's facts.
+  - one device's facts;
+  - the registered result of a vpn_fleet_facts task that ran once (its hosts that failed
+    or were unreachable are hosts without facts).
 A host whose variables hold no VPN facts is kept with ``facts`` None: the filters report it
 (a compliance finding, a summary row), they never skip it silently.
 """
@@ -25,6 +27,8 @@ import yaml
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
+
+from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet_result
 
 # host variables read from hostvars besides the facts
 HOSTVAR_GROUP_NAMES = "group_names"
@@ -132,6 +136,12 @@ def devices(data, hosts=None):
     """The fleet as a list of Device, in input order (or in the order of ``hosts``)."""
     if is_device_facts(data):
         found = [Device(data.get("hostname") or "device0", _check_facts("the device", data))]
+    elif fleet_result.is_result(data):
+        gathered = data[fleet_result.RESULT_KEY]
+        found = [Device(str(host), _check_facts(host, facts))
+                 for host, facts in fleet_result.facts_of(gathered).items()]
+        found += [Device(str(host), None) for host in list(gathered.get("failed") or ())
+                  + list(gathered.get("unreachable") or ())]
     elif isinstance(data, Mapping):
         found = [_host_entry(str(host), data[host])
                  for host in (data if hosts is None else [h for h in hosts if h in data])]
@@ -144,8 +154,9 @@ def devices(data, hosts=None):
             found.append(Device(item.get("hostname") or "device%d" % index,
                                 _check_facts("list item %d" % index, item)))
     else:
-        raise InputError("expected hostvars, a dict of host to VPN facts, a list of VPN facts or"
-                         " one device's VPN facts; got %s" % type(data).__name__)
+        raise InputError("expected hostvars, a dict of host to VPN facts, a list of VPN facts,"
+                         " one device's VPN facts or a vpn_fleet_facts result; got %s"
+                         % type(data).__name__)
     if hosts is not None:
         by_host = {device.host: device for device in found}
         found = [by_host.get(str(host)) or Device(str(host), None) for host in hosts]

@@ -27,7 +27,7 @@ from ansible import constants as C
 from ansible.plugins.strategy.linear import StrategyModule as LinearStrategyModule
 from ansible.utils.display import Display
 
-from ansible_collections.vpnops.tunnels.plugins.plugin_utils.fleet import RESULT_KEY
+from ansible_collections.vpnops.tunnels.plugins.plugin_utils.fleet_result import RESULT_KEY, facts_of
 
 display = Display()
 
@@ -48,7 +48,7 @@ class StrategyModule(LinearStrategyModule):
     def _hand_out(self, iterator, task, fleet, ran_on):
         """Each host's part of the fleet result: its facts, or its failure. A host that got
         its facts counts as ok in the recap, as if it had run the task itself."""
-        for name, facts in (fleet.get("facts") or {}).items():
+        for name, facts in facts_of(fleet).items():
             self._variable_manager.set_host_facts(name, {"vpn": facts})
             if name != ran_on:
                 self._tqm._stats.increment("ok", name)

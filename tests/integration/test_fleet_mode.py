@@ -5,6 +5,7 @@ vpn_facts gives, also when the devices are shared out over several processes. Bo
 loop with delegate_facts under the default strategy. Runs in this process on 127.0.0.1."""
 
 import copy
+import json
 
 import pytest
 import yaml
@@ -88,7 +89,7 @@ def test_each_host_gets_its_own_facts_and_faulty_ones_fail_alone(
         assert all("ok=2 " in recap[d.name] and "failed=0" in recap[d.name] for d in healthy)
     if by_strategy:
         summary = next(iter(gathered.values()))["vpn_fleet"]
-        assert sorted(summary["facts"]) == sorted(d.name for d in healthy)
+        assert sorted(json.loads(summary["facts_json"])) == sorted(d.name for d in healthy)
         assert list(summary["unreachable"]) == ["emu-wrong-password-1"]
         assert FAULTS["wrong_password"] in summary["unreachable"]["emu-wrong-password-1"]
         assert list(summary["failed"]) == ["emu-garbage-0"]

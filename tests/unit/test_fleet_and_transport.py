@@ -14,7 +14,7 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
     VpnParseError,
     VpnTransportError,
 )
-from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet
+from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet, fleet_result
 
 
 def job(host):
@@ -40,15 +40,20 @@ def test_a_device_that_fails_is_a_result_never_an_exception(monkeypatch, raised,
         assert result == expected
 
 
-def test_the_fleet_result_sorts_hosts_by_outcome(monkeypatch):
+def test_the_fleet_result_sorts_hosts_by_outcome():
     outcomes = {"ok1": {"changed": False, "ansible_facts": {"vpn": {"hostname": "ok1"}}},
                 "down": {"failed": True, "vpn_unreachable": True, "msg": "down: cannot reach"},
                 "bad": {"failed": True, "msg": "bad: cannot parse"}}
-    result = fleet.fleet_result(outcomes)
-    assert result[fleet.RESULT_KEY] == {"facts": {"ok1": {"hostname": "ok1"}},
-                                        "failed": {"bad": "bad: cannot parse"},
-                                        "unreachable": {"down": "down: cannot reach"}}
+    result = fleet_result.build(outcomes)
+    part = result[fleet_result.RESULT_KEY]
+    assert isinstance(part["facts_json"], str)  # one value for Ansible to move, not thousands
+    assert fleet_result.facts_of(part) == {"ok1": {"hostname": "ok1"}}
+    assert part["failed"] == {"bad": "bad: cannot parse"}
+    assert part["unreachable"] == {"down": "down: cannot reach"}
     assert result["msg"] == "gathered 1 of 3 hosts; 1 failed, 1 unreachable"
+    assert fleet_result.is_result(result)
+    assert not fleet_result.is_result({"vpn_fleet": {"facts": {}}})
+    assert not fleet_result.is_result(part)
 
 
 def test_gather_all_keeps_every_host_and_its_own_result(monkeypatch):

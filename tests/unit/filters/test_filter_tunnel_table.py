@@ -12,6 +12,7 @@ from ansible.errors import AnsibleFilterError
 import filter_examples as ex
 from ansible_collections.vpnops.tunnels.plugins.filter.tunnel_table import FilterModule
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
+from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet_result
 
 tunnel_table = FilterModule().filters()["tunnel_table"]
 
@@ -73,3 +74,20 @@ def test_input_that_is_not_facts_is_a_clear_error():
         tunnel_table("not facts")
     with pytest.raises(AnsibleFilterError, match="tunnel_table: host gw: expected its host"):
         tunnel_table({"gw": "show crypto session"})
+
+
+def test_a_registered_fleet_result_reads_like_its_facts():
+    """The fleet play prints from vpn_fleet_facts' registered result: its facts arrive as
+    one JSON text; hosts that failed or were unreachable get their NO FACTS line."""
+    fleet = {"gw1": ex.device("vyos", host="gw1"), "ios": ex.device("cisco_ios", host="ios")}
+    outcomes = {host: {"changed": False, "ansible_facts": {"vpn": facts}}
+                for host, facts in fleet.items()}
+    outcomes["down"] = {"failed": True, "vpn_unreachable": True, "msg": "down: cannot reach"}
+    outcomes["bad"] = {"failed": True, "msg": "bad: cannot parse"}
+    registered = fleet_result.build(outcomes)
+    text = tunnel_table(registered)
+    assert text.splitlines()[1:] == [
+        line for line in tunnel_table(dict(fleet, down=None, bad=None)).splitlines()[1:]]
+    no_facts = sorted(line.split()[0] for line in text.splitlines() if "NO FACTS" in line)
+    assert no_facts == ["bad", "down"]
+    assert tunnel_table(registered, hosts=["ios"]) == tunnel_table(fleet, hosts=["ios"])

@@ -11,7 +11,7 @@ from ansible.errors import AnsibleFilterError
 import filter_examples as ex
 from ansible_collections.vpnops.tunnels.plugins.filter import vpn_compliance as filter_module
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
-from ansible_collections.vpnops.tunnels.plugins.plugin_utils import compliance, crypto
+from ansible_collections.vpnops.tunnels.plugins.plugin_utils import compliance, crypto, fleet_result
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils.policy import (
     DEFAULT_POLICY,
     POLICY_SCHEMA,
@@ -522,3 +522,13 @@ def test_evaluation_keeps_verdicts_and_sets_for_the_audit():
     result = compliance.evaluate(ex.fleet())
     assert set(result.verdicts) == set(ex.fleet())
     assert result.sets and {s["status"] for s in result.sets} == {"redundant", "at_risk", "down"}
+
+
+def test_a_registered_fleet_result_is_checked_like_its_facts():
+    fleet = {"gw1": ex.device("vyos", host="gw1"), "ios": ex.device("cisco_ios", host="ios")}
+    outcomes = {host: {"changed": False, "ansible_facts": {"vpn": facts}}
+                for host, facts in fleet.items()}
+    outcomes["down"] = {"failed": True, "vpn_unreachable": True, "msg": "down: cannot reach"}
+    findings = vpn_compliance(fleet_result.build(outcomes))
+    assert findings == vpn_compliance(dict(fleet, down=None))
+    assert [f["host"] for f in findings if f["rule"] == "VPN-COMM-ERROR"] == ["down"]
