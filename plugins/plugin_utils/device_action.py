@@ -52,6 +52,7 @@ class DeviceAction(ActionBase):
     TRANSFERS_FILES = False
     ARGUMENT_SPEC = GATHER_SPEC
     HOSTVAR_FALLBACK = frozenset(GATHER_SPEC)  # options that fall back to vpn_<option>
+    _given = None  # the validated task arguments (_validated_args)
 
     def _var(self, name, default=None):
         """A host variable, templated ('{{ ... }}' in inventories is common)."""
@@ -62,11 +63,8 @@ class DeviceAction(ActionBase):
 
     def _options(self):
         """The task's options, validated, unset ones from vpn_<option> host variables."""
-        validation = ArgumentSpecValidator(self.ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            raise OptionError("invalid options: %s" % "; ".join(validation.error_messages))
+        given = self._validated_args()
         options = {}
-        given = validation.validated_parameters  # converted to their types, defaults set
         for name in self.ARGUMENT_SPEC:
             value = given.get(name) if self._task.args.get(name) is not None else None
             if value is None and name in self.HOSTVAR_FALLBACK:
@@ -75,6 +73,16 @@ class DeviceAction(ActionBase):
                 value = given.get(name)  # the spec's default, if it has one
             options[name] = value
         return options
+
+    def _validated_args(self):
+        """The task's arguments converted to their types, defaults set; validated once per
+        task, because fleet mode reads the same arguments for every host."""
+        if self._given is None:
+            validation = ArgumentSpecValidator(self.ARGUMENT_SPEC).validate(self._task.args)
+            if validation.error_messages:
+                raise OptionError("invalid options: %s" % "; ".join(validation.error_messages))
+            self._given = validation.validated_parameters
+        return self._given
 
     def _gather_job(self, host, options):
         """What gathering this host needs (plugin_utils.fleet.Job): options are the validated
