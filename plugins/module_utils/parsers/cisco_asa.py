@@ -715,11 +715,13 @@ class _SessionReader(_Reader):
 
     def __init__(self, key):
         super().__init__(key)
-        self.sessions = []
+        self.tunnels = []
+        self.session = None         # the session being read, turned into a tunnel when it ends
+        self.session_line = None    # (number, text) of its 'Connection' line, for errors
         self.fields = None          # the section being filled: session, IKE or one IPsec tunnel
 
     def result(self):
-        return [_tunnel_from_session(self, session) for session in self.sessions]
+        return self.tunnels
 
     def read(self, lines):
         for self.number, self.text in lines:
@@ -742,9 +744,10 @@ class _SessionReader(_Reader):
         elif line == name + ":":   # "IKEv2:", "IPsecOverNatT:" at the left margin
             self._start_section(name)
         elif name == "Connection" and not line[0].isspace():
+            start = (self.number, self.text)
             self.close()
-            self.fields = {"ike": None, "ipsec": [], name: value.strip()}
-            self.sessions.append(self.fields)
+            self.fields = self.session = {"ike": None, "ipsec": [], name: value.strip()}
+            self.session_line = self.number, self.text = start
         elif name == "Session Type":
             if not value.strip().startswith("LAN-to-LAN"):
                 self.fail("LAN-to-LAN sessions")
@@ -764,9 +767,9 @@ class _SessionReader(_Reader):
             self.fields[right] = value[at:].partition(":")[2].strip()
 
     def _start_section(self, name):
-        if not self.sessions:
+        session = self.session
+        if session is None:
             self.fail("'Connection :' starting a session")
-        session = self.sessions[-1]
         self.fields = {"section": name}
         if name in _IKE_SECTIONS:
             session["ike"] = self.fields
@@ -775,13 +778,17 @@ class _SessionReader(_Reader):
         # other sections (NAC, ...) are read and dropped; "IKEv2 Tunnels: 1" lines too
 
     def close(self):
-        if not self.sessions:
+        """The session read so far becomes a tunnel (a long listing is never held whole);
+        its errors name its 'Connection' line."""
+        session, self.session = self.session, None
+        if session is None:
             return
-        session = self.sessions[-1]
+        self.number, self.text = self.session_line
         whole = "IP Addr" in session and all(
             {"Tunnel ID", "Local Addr", "Remote Addr"} <= set(ipsec) for ipsec in session["ipsec"])
         if not whole:
             self.fail("IP Addr and whole IPsec sections in every session (output cut off?)")
+        self.tunnels.append(_tunnel_from_session(self, session))
 
 
 def _seconds(reader, text):

@@ -20,6 +20,7 @@ what vpn_facts gathers) and the column table RouterOS prints without `detail`.
 from __future__ import annotations
 
 import collections
+import itertools
 import re
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
@@ -132,8 +133,23 @@ _FIELD = re.compile(r'([a-z][a-z0-9-]*)=("(?:[^"\\]|\\.)*"|[^\s"]*)|(\S+)')
 
 
 def _records(key, text):
-    """Items as Records whatever the layout: a '#  COLUMN ...' header means a table."""
-    lines, header, flag_letters = [], None, set()
+    """Items as Records whatever the layout: a '#  COLUMN ...' header means a table. Made
+    one at a time while the lines are read, so a long listing is never held whole."""
+    flag_letters = set()
+    lines = _item_lines(key, text, flag_letters)
+    first = next(lines, None)
+    header = _TABLE_HEADER.match(first[1]) if first is not None else None
+    if header is None:
+        return _detail_records(key, itertools.chain((first,), lines) if first else ())
+    columns = header.group("columns").split()
+    # a table prints an item's comment (';;;') on a line of its own
+    return (_table_record(key, columns, flag_letters, number, line) for number, line in lines
+            if not line.lstrip().startswith(";;;"))
+
+
+def _item_lines(key, text, flag_letters):
+    """The listing's lines without legends (their flag letters go to flag_letters), prompts,
+    pager remnants and column rulers; RouterOS errors are parse errors."""
     for number, line in nonempty_lines(text):
         if _LEGEND.match(line):
             flag_letters.update(re.findall(r"([A-Z*]) - ", line))
@@ -142,15 +158,7 @@ def _records(key, text):
             continue
         if _ROUTEROS_ERROR.match(line):
             fail(PLATFORM, key, "item listing, but RouterOS answered: %s" % line.strip(), number, line)
-        if header is None and not lines and _TABLE_HEADER.match(line):
-            header = _TABLE_HEADER.match(line).group("columns").split()
-            continue
-        if header is not None and line.lstrip().startswith(";;;"):
-            continue  # a table prints an item's comment on a line of its own
-        lines.append((number, line))
-    if header is not None:
-        return [_table_record(key, header, flag_letters, number, line) for number, line in lines]
-    return list(_detail_records(key, lines))
+        yield number, line
 
 
 def _detail_records(key, lines):

@@ -358,3 +358,14 @@ def test_render_knows_only_state_commands():
     assert vendor.render(device, "show running-config") is None
     assert vendor.render(device, "show crypto ikev2 sa") == "\nThere are no IKEv2 SAs\n"
     assert parse_outputs(PLATFORM, outputs_of([]))["tunnels"] == []
+
+
+def test_a_session_cut_short_before_the_next_is_an_error_at_its_own_line():
+    """Sessions become tunnels as the listing is read: the error of a session that misses
+    its IPsec addresses names that session's Connection line, not the next session's."""
+    lines = real("show_vpn-sessiondb_detail_l2l/3.txt").splitlines(keepends=True)
+    first_connection = next(i for i, line in enumerate(lines) if line.startswith("Connection"))
+    text = "".join(line for line in lines if not line.startswith("  Local Addr   : 0.0.0.0"))
+    error = assert_parse_error(PLATFORM, "show vpn-sessiondb detail l2l", text, "output cut off")
+    assert error.line_number == first_connection + 1
+    assert error.line.startswith("Connection   : DefaultL2LGroup")
