@@ -31,7 +31,7 @@ description:
     (C(vpn_<option>), C(ansible_host), C(ansible_user), ...), as vpn_facts reads them.
   - "When to choose it: per-host vpn_facts is simplest for small inventories and when you
     rely on Ansible's forks, C(serial) or per-host task results; from about a hundred
-    devices on, fleet mode is faster (500 emulated gateways on 2 cores - 7 s against 16 s
+    devices on, fleet mode is faster (500 emulated gateways on 2 cores - 6 s against 16 s
     per host; the README's performance section has the numbers)."
 author:
   - vpnops maintainers (@vpnops)
