@@ -38,7 +38,9 @@ def build(outcomes):
 
 def is_result(value):
     """Whether value is what build() returns (a registered vpn_fleet_facts task that ran once)."""
-    return isinstance(value, Mapping) and isinstance(value.get(RESULT_KEY), Mapping) \
+    # `in` first: on hostvars, get() would look up a host of that name and template it
+    return isinstance(value, Mapping) and RESULT_KEY in value \
+        and isinstance(value[RESULT_KEY], Mapping) \
         and isinstance(value[RESULT_KEY].get("facts_json"), str)
 
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
+from ansible.inventory.manager import InventoryManager
+from ansible.parsing.dataloader import DataLoader
+from ansible.vars.hostvars import HostVars
+from ansible.vars.manager import VariableManager
 
 import filter_examples as ex
 from ansible_collections.vpnops.tunnels.plugins.filter.tunnel_table import FilterModule
 from ansible_collections.vpnops.tunnels.plugins.module_utils import model
-from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet_result
+from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet_result, inputs
 
 tunnel_table = FilterModule().filters()["tunnel_table"]
 
@@ -91,3 +95,15 @@ def test_a_registered_fleet_result_reads_like_its_facts():
     no_facts = sorted(line.split()[0] for line in text.splitlines() if "NO FACTS" in line)
     assert no_facts == ["bad", "down"]
     assert tunnel_table(registered, hosts=["ios"]) == tunnel_table(fleet, hosts=["ios"])
+
+
+def test_ansible_hostvars_are_read_outside_a_template():
+    """vpn_reset reads the fleet from Ansible's own HostVars object in plain Python, where
+    looking up a host that does not exist must not be tried (it needs a template context)."""
+    loader = DataLoader()
+    inventory = InventoryManager(loader=loader, sources="gw1,gw2,")
+    variables = VariableManager(loader=loader, inventory=inventory)
+    variables.set_host_facts("gw1", {"vpn": ex.device("vyos", host="gw1")})
+    hostvars = HostVars(inventory=inventory, variable_manager=variables, loader=loader)
+    devices = inputs.devices(hostvars, ["gw1", "gw2"])
+    assert [(d.host, d.platform) for d in devices] == [("gw1", "vyos"), ("gw2", None)]
