@@ -111,6 +111,7 @@ def device_verdicts(facts, limits=None, host=None):
 
 _EMPTY = {}  # a missing sub-dict, read only
 
+
 def _ipsec(tunnel, limits):
     state = tunnel.get("state")
     ike = tunnel.get("ike") or _EMPTY
