@@ -142,15 +142,20 @@ def test_counters_grow_after_traffic(lab, ansible_env, first_gather):
                if c["common_name"] in received)
 
 
-def test_facts_playbook_prints_the_fleet_table(lab, ansible_env):
+@pytest.mark.parametrize("mode", ["per-host", "fleet"])
+def test_facts_playbook_prints_the_fleet_table(lab, ansible_env, mode):
+    """Per host the table is printed from hostvars; in fleet mode from the one task's
+    registered result, whose facts travel as one JSON text."""
     done, _records = run_ansible(ansible_env, "ansible-playbook", "vpnops.tunnels.facts", "-i",
-                                 INVENTORY)
+                                 INVENTORY, "-e", "vpn_fleet_mode=%s" % (mode == "fleet"))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    rows = [line for line in done.stdout.splitlines() if "lab-" in line]
+    rows = re.findall(r"(lab-[\w-]+) +(\S+) +(?:ipsec|openvpn|wireguard) ", done.stdout)
     assert re.search(r"lab-hub\s+spoke1\s+ipsec\s+ESTABLISHED\s+2/2\s+192\.0\.2\.2", done.stdout)
     assert re.search(r"lab-hub\s+branch9\s+ipsec\s+DOWN\s+0/\d", done.stdout)
     assert re.search(r"lab-ovpn\s+server\s+openvpn\s+UP\s+2/3", done.stdout)
-    assert len(rows) >= 10
+    assert len(rows) >= 10 and len(set(rows)) == len(rows)  # each tunnel once
+    recap = set(re.findall(r"^(lab-[\w-]+) +: ok=", done.stdout, re.MULTILINE))
+    assert {host for host, _tunnel in rows} == recap  # every host of the play has its rows
 
 
 def test_check_mode_gathers_normally(lab, ansible_env):
