@@ -13,7 +13,7 @@ import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.vpnops.tunnels.plugins.module_utils import gather
+from ansible_collections.vpnops.tunnels.plugins.module_utils import cyclic_gc, gather
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
     VpnError,
     VpnTransportError,
@@ -111,7 +111,8 @@ def _collect(child, jobs):
         text = stream.read()
     _pid, status = os.waitpid(pid, 0)
     try:
-        outcomes = json.loads(text) if status == 0 else {}
+        with cyclic_gc.paused():  # decoding makes many containers and no cycles
+            outcomes = json.loads(text) if status == 0 else {}
     except ValueError:
         outcomes = {}
     reason = "the process gathering it ended unexpectedly (exit status %d)" % (

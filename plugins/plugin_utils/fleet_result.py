@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from ansible_collections.vpnops.tunnels.plugins.module_utils import cyclic_gc
+
 # the key of the result's part that the fleet strategy hands out
 RESULT_KEY = "vpn_fleet"
 
@@ -46,4 +48,5 @@ def is_result(value):
 
 def facts_of(fleet):
     """host -> facts, from the RESULT_KEY part of what build() returns."""
-    return json.loads(fleet.get("facts_json") or "{}")
+    with cyclic_gc.paused():  # decoding makes many containers and no cycles
+        return json.loads(fleet.get("facts_json") or "{}")

@@ -197,6 +197,15 @@ def _defaults(documentation):
 _DEFAULTS = {}
 
 
+def _plain_strings(value):
+    """A list of strings as a plain list of plain str, anything else as it is. Ansible hands
+    a filter lazy lists of tagged strings, which the validator's deep copy rebuilds one by one
+    (0.16 s for the 500 names of ansible_play_hosts_all)."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return [str(item) for item in value]
+    return value
+
+
 def filter_options(name, documentation, args, kwargs):
     """Positional and keyword arguments of a filter, checked against its DOCUMENTATION:
     unknown or mistyped arguments raise InputError naming them; defaults are filled in."""
@@ -212,6 +221,7 @@ def filter_options(name, documentation, args, kwargs):
         if option in params:
             raise InputError("%s: %s given twice (by position and by name)" % (name, option))
         params[option] = value
+    params = {option: _plain_strings(value) for option, value in params.items()}
     result = ArgumentSpecValidator(spec).validate(params)
     if result.error_messages:
         messages = [("unknown argument %s" % error.msg) if isinstance(error, UnsupportedError)
