@@ -15,7 +15,6 @@ Two ways to hand each host its facts:
 
 from __future__ import annotations
 
-from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import VpnError
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils import fleet, fleet_result
 from ansible_collections.vpnops.tunnels.plugins.plugin_utils.device_action import DeviceAction
 from ansible_collections.vpnops.tunnels.plugins.action.vpn_facts import ARGUMENT_SPEC as FACTS_SPEC
@@ -81,20 +80,16 @@ class ActionModule(DeviceAction):
     def _gather_fleet(self, task_vars, hosts):
         """host -> the result its vpn_facts task would have given, gathered concurrently."""
         hostvars = task_vars.get("hostvars") or {}
-        jobs, outcomes = [], {}
         pool_size = self._task.args.get("pool_size") or fleet.DEFAULT_POOL_SIZE
         processes = self._task.args.get("processes") or 0
-        for host in hosts:
-            # options and connection variables are templated here, one host after the other:
-            # Ansible's templating is not for threads
-            self._vars = hostvars.get(host) or {}
-            try:
-                options = self._options()
-                for name in FLEET_OPTIONS:
-                    options.pop(name)
-                jobs.append(self._gather_job(host, options))
-            except VpnError as error:
-                outcomes[host] = {"failed": True, "msg": "%s: %s" % (host, error)}
-        for host, outcome in fleet.gather_all(jobs, int(pool_size), int(processes)).items():
-            outcomes[host] = outcome
-        return outcomes
+        return fleet.gather_all(hosts, lambda host: self._fleet_job(hostvars, host),
+                                int(pool_size), int(processes))
+
+    def _fleet_job(self, hostvars, host):
+        """One host's job, from its own host variables. gather_all calls it in one thread of
+        each process, one host after the other: Ansible's templating is not for threads."""
+        self._vars = hostvars.get(host) or {}
+        options = self._options()
+        for name in FLEET_OPTIONS:
+            options.pop(name)
+        return self._gather_job(host, options)

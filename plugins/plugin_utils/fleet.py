@@ -11,7 +11,7 @@ from __future__ import annotations
 import collections
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import cyclic_gc, gather
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
@@ -48,29 +48,34 @@ def gather_one(job):
     return result
 
 
-def gather_all(jobs, pool_size=DEFAULT_POOL_SIZE, processes=1):
-    """host -> gather_one() result for every job, in the jobs' order; at most pool_size
+def gather_all(hosts, job_of, pool_size=DEFAULT_POOL_SIZE, processes=1):
+    """host -> gather_one() result for every host, in the hosts' order; at most pool_size
     devices at a time in all.
 
+    job_of(host) gives the host's Job, or raises VpnError (the host fails with that message).
+    It is called in the process that gathers the host, one host after the other in the
+    process's main thread, just before the host is queued: reading the next hosts' options
+    overlaps the gathering of the first ones.
+
     SSH and parsing are Python work that one interpreter runs on one CPU at a time, so the
-    jobs can be split over `processes` forked processes, each with its share of the pool.
+    hosts can be split over `processes` forked processes, each with its share of the pool.
     0 chooses: one per CPU, but none for fewer than DEVICES_PER_PROCESS devices.
     """
-    jobs = list(jobs)
-    if not jobs:
+    hosts = list(hosts)
+    if not hosts:
         return {}
     if not processes:
-        processes = min(usable_cpus(), len(jobs) // DEVICES_PER_PROCESS)
-    processes = max(1, min(processes, len(jobs), pool_size))
-    shares = [jobs[index::processes] for index in range(processes)]
+        processes = min(usable_cpus(), len(hosts) // DEVICES_PER_PROCESS)
+    processes = max(1, min(processes, len(hosts), pool_size))
+    shares = [hosts[index::processes] for index in range(processes)]
     threads = [pool_size // processes + (index < pool_size % processes)
                for index in range(processes)]
     # forked before this process starts a thread: a child inherits no lock held by one
-    children = [_fork_gather(share, size) for share, size in zip(shares[1:], threads[1:])]
-    outcomes = _gather_threads(shares[0], threads[0])
+    children = [_fork_gather(share, job_of, size) for share, size in zip(shares[1:], threads[1:])]
+    outcomes = _gather_threads(shares[0], job_of, threads[0])
     for child, share in zip(children, shares[1:]):
         outcomes.update(_collect(child, share))
-    return {job.host: outcomes[job.host] for job in jobs}
+    return {host: outcomes[host] for host in hosts}
 
 
 def usable_cpus():
@@ -81,13 +86,24 @@ def usable_cpus():
         return os.cpu_count() or 1
 
 
-def _gather_threads(jobs, pool_size):
-    with ThreadPoolExecutor(max_workers=max(1, min(pool_size, len(jobs)))) as pool:
-        return dict(zip((job.host for job in jobs), pool.map(gather_one, jobs)))
+def _gather_threads(hosts, job_of, pool_size):
+    with ThreadPoolExecutor(max_workers=max(1, min(pool_size, len(hosts)))) as pool:
+        queued = [_queue(pool, host, job_of) for host in hosts]
+        return {host: found.result() if isinstance(found, Future) else found
+                for host, found in zip(hosts, queued)}
 
 
-def _fork_gather(jobs, pool_size):
-    """Gather jobs in a forked child that writes its results as JSON to a pipe."""
+def _queue(pool, host, job_of):
+    """The host's gathering, queued in the pool; a host whose job cannot be made is failed."""
+    try:
+        job = job_of(host)
+    except VpnError as error:
+        return {"failed": True, "msg": "%s: %s" % (host, error)}
+    return pool.submit(gather_one, job)
+
+
+def _fork_gather(hosts, job_of, pool_size):
+    """Gather hosts in a forked child that writes their results as JSON to a pipe."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child's lines run in another process
@@ -95,7 +111,7 @@ def _fork_gather(jobs, pool_size):
         try:
             os.close(read_end)
             with os.fdopen(write_end, "w", encoding="utf-8") as stream:
-                json.dump(_gather_threads(jobs, pool_size), stream)
+                json.dump(_gather_threads(hosts, job_of, pool_size), stream)
             status = 0
         finally:
             # never return into the parent's code (Ansible's worker) nor run its exit handlers
@@ -104,7 +120,7 @@ def _fork_gather(jobs, pool_size):
     return pid, read_end
 
 
-def _collect(child, jobs):
+def _collect(child, hosts):
     """A child's results; a child that died fails its devices instead of the fleet."""
     pid, read_end = child
     with os.fdopen(read_end, encoding="utf-8") as stream:
@@ -117,5 +133,5 @@ def _collect(child, jobs):
         outcomes = {}
     reason = "the process gathering it ended unexpectedly (exit status %d)" % (
         os.waitstatus_to_exitcode(status))
-    return {job.host: outcomes.get(job.host) or {"failed": True, "msg": "%s: %s" % (job.host, reason)}
-            for job in jobs}
+    return {host: outcomes.get(host) or {"failed": True, "msg": "%s: %s" % (host, reason)}
+            for host in hosts}

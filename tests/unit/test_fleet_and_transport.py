@@ -3,6 +3,7 @@ vpn_facts task would have given, and the prompt handling per device type."""
 
 import os
 import socket
+import threading
 import time
 
 import netmiko
@@ -11,6 +12,7 @@ from netmiko.channel import SSHChannel
 
 from ansible_collections.vpnops.tunnels.plugins.module_utils import transport
 from ansible_collections.vpnops.tunnels.plugins.module_utils.errors import (
+    VpnConfigError,
     VpnParseError,
     VpnTransportError,
 )
@@ -62,12 +64,30 @@ def test_gather_all_keeps_every_host_and_its_own_result(monkeypatch):
             raise VpnTransportError("cannot reach")
         return {"hostname": hostname}, [("show x", "text of %s" % hostname)]
     monkeypatch.setattr(fleet.gather, "gather_device", gather_device)
-    results = fleet.gather_all([job(name) for name in ("a", "bad", "c")], pool_size=2)
+    results = fleet.gather_all(("a", "bad", "c"), job, pool_size=2)
     assert list(results) == ["a", "bad", "c"]
     assert results["a"]["ansible_facts"]["vpn"] == {"hostname": "a"}
     assert results["c"]["raw_outputs"] == [{"command": "show x", "output": "text of c"}]
     assert results["bad"]["vpn_unreachable"] is True
-    assert fleet.gather_all([], 50) == {}
+    assert fleet.gather_all([], job, 50) == {}
+
+
+def test_a_host_whose_options_are_wrong_fails_alone_and_jobs_are_made_as_queued(monkeypatch):
+    """job_of runs in the gathering process's main thread, host after host, while the pool
+    already gathers the first hosts."""
+    monkeypatch.setattr(fleet.gather, "gather_device", fake_gather)
+    made = []
+
+    def job_of(host):
+        made.append((host, threading.current_thread() is threading.main_thread()))
+        if host == "typo":
+            raise VpnConfigError("unknown platform 'ciscoo'")
+        return job(host)
+    results = fleet.gather_all(("a", "typo", "b"), job_of, pool_size=2)
+    assert made == [("a", True), ("typo", True), ("b", True)]
+    assert results["typo"] == {"failed": True, "msg": "typo: unknown platform 'ciscoo'"}
+    assert results["a"]["ansible_facts"]["vpn"]["hostname"] == "a"
+    assert results["b"]["ansible_facts"]["vpn"]["hostname"] == "b"
 
 
 def fake_gather(spec, platform, options, hostname=None):
@@ -82,12 +102,12 @@ def test_forked_processes_gather_their_share_and_the_results_come_back_in_order(
         monkeypatch, processes):
     monkeypatch.setattr(fleet.gather, "gather_device", fake_gather)
     names = ["gw%02d" % number for number in range(12)] + ["bad1"]
-    results = fleet.gather_all([job(name) for name in names], pool_size=6, processes=processes)
+    results = fleet.gather_all(names, job, pool_size=6, processes=processes)
     assert list(results) == names
     assert results["bad1"] == {"failed": True, "vpn_unreachable": True, "msg": "bad1: cannot reach"}
     pids = {results[name]["ansible_facts"]["vpn"]["pid"] for name in names[:-1]}
     assert len(pids) == processes and os.getpid() in pids
-    single = fleet.gather_all([job(name) for name in names], pool_size=6, processes=1)
+    single = fleet.gather_all(names, job, pool_size=6, processes=1)
     assert {name: result.get("ansible_facts", {}).get("vpn", {}).get("hostname")
             for name, result in results.items()} == {
         name: result.get("ansible_facts", {}).get("vpn", {}).get("hostname")
@@ -103,7 +123,7 @@ def test_a_process_that_dies_fails_its_own_devices_only(monkeypatch):
         return {"hostname": hostname}, []
     monkeypatch.setattr(fleet.gather, "gather_device", dying_gather)
     names = ["gw%d" % number for number in range(6)]
-    results = fleet.gather_all([job(name) for name in names], pool_size=2, processes=2)
+    results = fleet.gather_all(names, job, pool_size=2, processes=2)
     assert [name for name in names if not results[name].get("failed")] == names[0::2]
     for name in names[1::2]:
         assert results[name] == {"failed": True, "msg": "%s: the process gathering it ended"
@@ -120,11 +140,12 @@ def test_a_process_that_dies_fails_its_own_devices_only(monkeypatch):
 def test_how_many_processes(monkeypatch, jobs, processes, expected):
     started = []
     monkeypatch.setattr(fleet, "usable_cpus", lambda: 2)
-    monkeypatch.setattr(fleet, "_fork_gather", lambda share, size: started.append(size) or share)
-    monkeypatch.setattr(fleet, "_collect", lambda share, _jobs: {j.host: {} for j in share})
-    monkeypatch.setattr(fleet, "_gather_threads", lambda share, size: started.append(size) or {
-        j.host: {} for j in share})
-    fleet.gather_all([job("gw%d" % n) for n in range(jobs)], pool_size=50, processes=processes)
+    monkeypatch.setattr(fleet, "_fork_gather",
+                        lambda share, _job_of, size: started.append(size) or share)
+    monkeypatch.setattr(fleet, "_collect", lambda share, _hosts: {host: {} for host in share})
+    monkeypatch.setattr(fleet, "_gather_threads", lambda share, _job_of, size: started.append(
+        size) or {host: {} for host in share})
+    fleet.gather_all(["gw%d" % n for n in range(jobs)], job, pool_size=50, processes=processes)
     assert len(started) == expected
     assert sum(started) == 50  # the pool is shared out, not multiplied
 
