@@ -4,7 +4,7 @@
 """Fleet mode: gather many devices concurrently, each with the result its own vpn_facts task
 would have given (facts, or the same failure message). Transport and parsers keep no
 per-process state, so threads share nothing but the pool, and a forked process needs
-nothing but its share of the jobs."""
+nothing but its share of the hosts."""
 
 from __future__ import annotations
 
