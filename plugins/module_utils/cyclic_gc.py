@@ -22,18 +22,5 @@ def paused():
         yield
     finally:
         if was_enabled:
-            _promote_survivors()
             gc.enable()
 
-
-def _promote_survivors():
-    """Move what the paused work kept (the parsed model, findings) to the oldest generation.
-
-    Everything made while paused is still in the youngest generation, so the first young
-    collection after resuming would walk all of it at once: 7% of judging 100,000 tunnels.
-    Freezing and unfreezing moves every tracked object to the oldest generation without
-    walking it. Skipped when the process froze objects itself (a pre-fork server), because
-    unfreezing would release those too."""
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
