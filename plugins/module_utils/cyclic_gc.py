@@ -23,4 +23,3 @@ def paused():
     finally:
         if was_enabled:
             gc.enable()
-
