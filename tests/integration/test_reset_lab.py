@@ -38,6 +38,13 @@ def run_reset_playbook(env, output_dir, *extra):
                        "-e", "vpn_reset_wait_timeout=30", *extra)
 
 
+def ad_hoc_reset(env, host, args, *extra):
+    """vpn_reset run ad hoc on one host with these module arguments; the host's result."""
+    _done, records = run_ansible(env, "ansible", host, "-i", INVENTORY, "-m",
+                                 "vpnops.tunnels.vpn_reset", "-a", json.dumps(args), *extra)
+    return host_results(records)[host]
+
+
 def reset_result(records, host="lab-hub"):
     task = "Reset the unhealthy tunnels and wait for them"
     found = [r for r in records if r["task"].endswith(task) and r["host"] == host]
@@ -105,9 +112,7 @@ def test_the_reset_playbook_brings_the_tunnel_back_with_new_spis(
 
 def test_a_second_run_changes_nothing(lab, ansible_env, tmp_path):
     before = hub_sas(lab)
-    done, records = run_ansible(ansible_env, "ansible", "lab-hub", "-i", INVENTORY, "-m",
-                                "vpnops.tunnels.vpn_reset", "-a", json.dumps({"name": ["spoke1"]}))
-    result = host_results(records)["lab-hub"]
+    result = ad_hoc_reset(ansible_env, "lab-hub", {"name": ["spoke1"]})
     assert result["status"] == "ok", result.get("msg")
     assert result["changed"] is False and result["reset"] == []
     assert result["healthy_untouched"] == ["spoke1"]
@@ -119,9 +124,7 @@ def test_the_guard_refuses_the_last_working_path_and_sends_nothing(lab, ansible_
     before = hub_sas(lab)
     args = {"name": ["branch9"], "wait_timeout": 5,
             "redundancy": {"groups": {"dc-pair": [["lab-hub", "branch9"], ["lab-hub", "backup"]]}}}
-    done, records = run_ansible(ansible_env, "ansible", "lab-hub", "-i", INVENTORY, "-m",
-                                "vpnops.tunnels.vpn_reset", "-a", json.dumps(args))
-    result = host_results(records)["lab-hub"]
+    result = ad_hoc_reset(ansible_env, "lab-hub", args)
     assert result["status"] == "ok", result.get("msg")
     assert result["changed"] is False and result["reset"] == [] and "sent" not in result
     (refusal,) = result["refused"]
@@ -137,10 +140,8 @@ def test_the_guard_refuses_the_last_working_path_and_sends_nothing(lab, ansible_
 def test_an_injection_in_a_name_is_refused_before_any_connection(lab, ansible_env, name):
     before = hub_sas(lab)
     for address in ("198.18.0.11", DEAD_ADDRESS):  # the real hub, and a host nobody answers on
-        done, records = run_ansible(ansible_env, "ansible", "lab-hub", "-i", INVENTORY, "-m",
-                                    "vpnops.tunnels.vpn_reset", "-a", json.dumps({"name": [name]}),
-                                    "-e", "ansible_host=%s" % address)
-        result = host_results(records)["lab-hub"]
+        result = ad_hoc_reset(ansible_env, "lab-hub", {"name": [name]},
+                              "-e", "ansible_host=%s" % address)
         # failed, not unreachable: validation came before any connection was tried
         assert result["status"] == "failed", (address, result)
         assert "invalid reset target name %r" % name in result["msg"]
@@ -149,9 +150,7 @@ def test_an_injection_in_a_name_is_refused_before_any_connection(lab, ansible_en
 
 
 def test_an_unknown_tunnel_is_a_clear_error(lab, ansible_env):
-    done, records = run_ansible(ansible_env, "ansible", "lab-hub", "-i", INVENTORY, "-m",
-                                "vpnops.tunnels.vpn_reset", "-a", json.dumps({"name": ["nope"]}))
-    result = host_results(records)["lab-hub"]
+    result = ad_hoc_reset(ansible_env, "lab-hub", {"name": ["nope"]})
     assert result["status"] == "failed"
     assert "no tunnel on this device has name 'nope'" in result["msg"]
     assert "spoke1" in result["msg"]  # it lists what the device has
@@ -162,12 +161,9 @@ def test_outside_the_maintenance_window_nothing_is_read_or_sent(lab, ansible_env
     start = (now + datetime.timedelta(hours=2)).replace(second=0, microsecond=0)
     end = start + datetime.timedelta(hours=1)
     window = {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"), "timezone": "UTC"}
-    done, records = run_ansible(ansible_env, "ansible", "lab-hub", "-i", INVENTORY, "-m",
-                                "vpnops.tunnels.vpn_reset", "-a",
-                                json.dumps({"name": ["spoke1"], "force": True,
-                                            "maintenance_window": window}),
-                                "-e", "ansible_host=%s" % DEAD_ADDRESS)
-    result = host_results(records)["lab-hub"]
+    result = ad_hoc_reset(ansible_env, "lab-hub",
+                          {"name": ["spoke1"], "force": True, "maintenance_window": window},
+                          "-e", "ansible_host=%s" % DEAD_ADDRESS)
     assert result["status"] == "ok", result.get("msg")
     assert result["changed"] is False and result["reset"] == []
     opens = start if start > now else start + datetime.timedelta(days=1)
@@ -196,9 +192,7 @@ def test_the_role_writes_reset_json_and_fails_on_tunnels_it_cannot_fix(lab, ansi
 
 def test_an_openvpn_client_is_killed_and_reconnects(lab, ansible_env):
     args = {"name": ["client1"], "force": True, "wait_timeout": 45, "poll_interval": 1}
-    done, records = run_ansible(ansible_env, "ansible", "lab-ovpn", "-i", INVENTORY, "-m",
-                                "vpnops.tunnels.vpn_reset", "-a", json.dumps(args))
-    result = host_results(records)["lab-ovpn"]
+    result = ad_hoc_reset(ansible_env, "lab-ovpn", args)
     assert result["status"] == "ok", result.get("msg")
     assert result["reset"] == ["client1"] and result["changed"] is True
     assert "SUCCESS: common name 'client1' found, 1 client(s) killed" in result["sent"][0]["output"]
@@ -210,9 +204,7 @@ def test_an_openvpn_client_is_killed_and_reconnects(lab, ansible_env):
 
 def test_an_openvpn_client_side_reset_restarts_the_client_and_it_reconnects(lab, ansible_env):
     args = {"name": ["client"], "force": True, "wait_timeout": 45, "poll_interval": 1}
-    done, records = run_ansible(ansible_env, "ansible", "lab-ovpn-c1", "-i", INVENTORY, "-m",
-                                "vpnops.tunnels.vpn_reset", "-a", json.dumps(args))
-    result = host_results(records)["lab-ovpn-c1"]
+    result = ad_hoc_reset(ansible_env, "lab-ovpn-c1", args)
     assert result["status"] == "ok", result.get("msg")
     assert "signal SIGUSR1" in result["sent"][0]["command"]
     assert "SUCCESS: signal SIGUSR1 thrown" in result["sent"][0]["output"]
