@@ -19,14 +19,9 @@ description:
 author:
   - vpnops maintainers (@vpnops)
 positional: findings
+extends_documentation_fragment:
+  - vpnops.tunnels.fleet_input
 options:
-  _input:
-    description:
-      - C(hostvars), a dict of host to VPN facts (C(ansible_facts.vpn)), a list of VPN facts,
-        one device's VPN facts, or the registered result of a
-        M(vpnops.tunnels.vpn_fleet_facts) task that ran once.
-    type: raw
-    required: true
   findings:
     description: Findings of P(vpnops.tunnels.vpn_compliance#filter), counted and attached to the rows.
     type: list

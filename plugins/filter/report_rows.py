@@ -30,14 +30,9 @@ description:
     thresholds.
 author:
   - vpnops maintainers (@vpnops)
+extends_documentation_fragment:
+  - vpnops.tunnels.fleet_input
 options:
-  _input:
-    description:
-      - C(hostvars), a dict of host to VPN facts (C(ansible_facts.vpn)), a list of VPN facts,
-        one device's VPN facts, or the registered result of a
-        M(vpnops.tunnels.vpn_fleet_facts) task that ran once.
-    type: raw
-    required: true
   hosts:
     description:
       - Only these hosts (for example C(ansible_play_hosts_all)), in this order; a host

@@ -28,13 +28,9 @@ description:
 author:
   - vpnops maintainers (@vpnops)
 positional: groups
+extends_documentation_fragment:
+  - vpnops.tunnels.fleet_input
 options:
-  _input:
-    description:
-      - C(hostvars), a dict of host to VPN facts (C(ansible_facts.vpn)), a list of VPN facts,
-        or the registered result of a M(vpnops.tunnels.vpn_fleet_facts) task that ran once.
-    type: raw
-    required: true
   groups:
     description:
       - Declared redundant sets - set name to its members, each member a C([host, tunnel]) pair

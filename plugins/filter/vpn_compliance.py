@@ -37,20 +37,15 @@ description:
   - DPD is reported by strongswan, strongswan_legacy, libreswan and fortinet for configured
     tunnels, and by cisco_ios and cisco_asa for established IKEv2 SAs; a tunnel there without
     DPD is C(VPN-DPD-MISSING). Elsewhere it is C(VPN-DPD-NOT-REPORTED) (info).
+  - From C(hostvars) the host variables C(group_names) (for O(policy.expected_tunnels.groups)),
+    C(vpn_expected_tunnels) (a list of tunnel names this host must have) and
+    C(vpn_redundancy) (tunnel name to redundant set name) are read too.
 author:
   - vpnops maintainers (@vpnops)
 positional: policy
+extends_documentation_fragment:
+  - vpnops.tunnels.fleet_input
 options:
-  _input:
-    description:
-      - C(hostvars), a dict of host to VPN facts (C(ansible_facts.vpn)), a list of VPN facts,
-        one device's VPN facts, or the registered result of a
-        M(vpnops.tunnels.vpn_fleet_facts) task that ran once.
-      - From C(hostvars) the host variables C(group_names) (for O(policy.expected_tunnels.groups)),
-        C(vpn_expected_tunnels) (a list of tunnel names this host must have) and
-        C(vpn_redundancy) (tunnel name to redundant set name) are read too.
-    type: raw
-    required: true
   policy:
     description:
       - The policy, as a dict or as YAML text (for example C(lookup('file', 'policy.yml'))).
