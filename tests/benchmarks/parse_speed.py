@@ -13,8 +13,10 @@ A measurement that prints tables, not a test (tests/benchmarks/README.md has the
    parse_output on the same text (target: ours >= 3x bare TextFSM on cisco_ios
    `show crypto session detail` at 10k tunnels).
 
-Times are CPU seconds (user and system) of this process, the best of up to five runs: every
-parse is single-threaded, and CPU time is not stretched by other work on the machine. The
+Times are CPU seconds (user and system) of this process, the best of three runs at every
+size alike (a single run of the largest size against the best of several small ones would
+count the machine's noise against the largest): every parse is single-threaded, and CPU time
+is not stretched by other work on the machine. The
 system part, mostly the kernel's first touch of fresh memory, is also shown apart, and the
 linearity is given on user time as well: what the parser's own algorithm does.
 
@@ -46,26 +48,25 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils import parsers, pla
 LINEARITY_TARGET = 1.1      # ms per 1k tunnels at the largest size / at the smallest
 TEXTFSM_TARGET = 3.0        # bare TextFSM's time / ours
 TEXTFSM_TARGET_CASE = ("cisco_ios", "show crypto session detail", 10000)
-REPEATS = 5                 # runs of a measurement, the fastest counts (small cases are noisy)
-REPEAT_BUDGET = 2.0         # CPU seconds after which a measurement is not run again
+REPEATS = 3                 # runs of every measurement, the fastest counts
 NTC_TEMPLATE_DIR = Path(ntc_templates.__file__).parent / "templates"
 
 
 # --- measuring -------------------------------------------------------------------------------
 
 def cpu_seconds(work):
-    """(CPU seconds, of which system, result) of the fastest of up to REPEATS runs of work();
-    a slow run is not repeated. System time is mostly the kernel handing out fresh memory
-    pages, which a repeated small run gets back from its previous run for free."""
-    best, spent, runs, result = (float("inf"), 0.0), 0.0, 0, None
-    while runs == 0 or (runs < REPEATS and spent < REPEAT_BUDGET):
+    """(CPU seconds, of which system, result) of the fastest of REPEATS runs of work().
+    System time is mostly the kernel handing out fresh memory pages, which a repeated small
+    run gets back from its previous run for free."""
+    best, result = (float("inf"), 0.0), None
+    for _run in range(REPEATS):
         result = None  # the previous result is freed before the next run, not during it
         gc.collect()
         started = resource.getrusage(resource.RUSAGE_SELF)
         result = work()
         ended = resource.getrusage(resource.RUSAGE_SELF)
         user, system = ended.ru_utime - started.ru_utime, ended.ru_stime - started.ru_stime
-        best, spent, runs = min(best, (user + system, system)), spent + user + system, runs + 1
+        best = min(best, (user + system, system))
     return best[0], best[1], result
 
 
