@@ -46,6 +46,7 @@ from ansible_collections.vpnops.tunnels.plugins.module_utils import (  # noqa: E
     platforms,
     transport,
 )
+from ansible_collections.vpnops.tunnels.plugins.plugin_utils.fleet import usable_cpus  # noqa: E402
 
 FLOOR_ACTIONS = Path(__file__).resolve().parent / "floor" / "action_plugins"
 
@@ -137,12 +138,12 @@ def floor_playbook(workdir, host_vars, platform):
     return path
 
 
-def playbook(inventory, *extra, path="vpnops.tunnels.facts"):
+def playbook(inventory, *extra, path="vpnops.tunnels.facts", **settings):
     """Run a playbook: (seconds, CPU seconds of ansible-playbook and its workers, rc,
-    hosts gathered, hosts failed)."""
+    hosts gathered, hosts failed); settings are more environment variables."""
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
                ANSIBLE_CONFIG=str(REPO / "tests" / "lab" / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_ACTION_PLUGINS=str(FLOOR_ACTIONS))
+               **settings)
     started, cpu = time.monotonic(), children_cpu()
     done = subprocess.run([str(BIN / "ansible-playbook"), str(path), "-i",
                            str(inventory), *extra], env=env, capture_output=True, text=True,
@@ -168,8 +169,9 @@ def main():
     vendor = load_vendors([args.platform])[0][args.platform]
     tunnels = len(vendor.example_tunnels(0))
     command = args.command
+    cpus = usable_cpus()
     print("platform %s, %d tunnels per device; emulator in its own process; %d CPUs"
-          % (args.platform, tunnels, os.cpu_count()))
+          % (args.platform, tunnels, cpus))
     print("%-6s %-10s %9s %7s  %s" % ("hosts", "mode", "seconds", "ratio", "notes"))
     for size in args.sizes:
         workdir = Path(tempfile.mkdtemp(prefix="vpnops-fleet-"))
@@ -182,18 +184,20 @@ def main():
             print("%-6d %-10s %9.2f %7s  %d/%d answered"
                   % (size, "baseline", base, "1.00", answered, size))
             floor = floor_playbook(workdir, hosts[0][1], args.platform)
-            for mode, extra in (("fleet", ("-e", "vpn_fleet_mode=true")),
-                                ("per-host", ("-f", "50")),
-                                ("floor", ("-f", "50"))):
-                elapsed, cpu, code, gathered, failed = playbook(
-                    inventory, *extra, path=floor if mode == "floor" else "vpnops.tunnels.facts")
+            runs = (("fleet", ("-e", "vpn_fleet_mode=true"), {}),
+                    ("per-host", ("-f", "50"), {}),
+                    ("floor", ("-f", "50"),
+                     {"path": floor, "ANSIBLE_ACTION_PLUGINS": str(FLOOR_ACTIONS)}))
+            cpu_of = {}
+            for mode, extra, settings in runs:
+                elapsed, cpu_of[mode], code, gathered, failed = playbook(
+                    inventory, *extra, **settings)
                 print("%-6d %-10s %9.2f %7.2f  rc=%d, %d gathered, %d failed"
                       % (size, mode, elapsed, elapsed / base, code, gathered, failed))
-            cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-            bound = (cpu + base_cpu + emulator_cpu) / cpus
+            bound = (cpu_of["floor"] + base_cpu + emulator_cpu) / cpus
             print("%-6d per-host >= (floor %.1f + pool %.1f + emulator %.1f CPU s) / %d CPUs"
-                  " = %.2f s (%.2fx)" % (size, cpu, base_cpu, emulator_cpu, cpus, bound,
-                                         bound / base))
+                  " = %.2f s (%.2fx)" % (size, cpu_of["floor"], base_cpu, emulator_cpu, cpus,
+                                         bound, bound / base))
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
